@@ -1,0 +1,1 @@
+"""Accounts: users, organizations and robots (one namespace table, as in Quay) and web sessions."""

@@ -1,0 +1,1 @@
+"""Who is calling (principals, credentials) and what they may do (policy, scope clamping)."""

@@ -1,0 +1,211 @@
+"""The ``berth`` command: serve, migrate, config check, user and token administration."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+
+from berth.config import ConfigError, Settings, load_settings
+from berth.lib.dates import parse_duration
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="berth", description="Berth, a Quay-compatible container registry")
+    parser.add_argument("--config", help="path to a Quay-style config.yaml (default: $BERTH_CONFIG or none)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="apply migrations and serve HTTP")
+    serve.add_argument("--config", dest="config_sub", help="path to config.yaml")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument(
+        "--workers", type=int, default=1, help="server processes (PostgreSQL for more than one)"
+    )
+
+    sub.add_parser("migrate", help="apply database migrations")
+
+    config = sub.add_parser("config", help="configuration tools")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    config_sub.add_parser("check", help="validate and print the effective config (secrets masked)")
+
+    user = sub.add_parser("user", help="user administration")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create a user")
+    create.add_argument("name")
+    create.add_argument("--email", required=True)
+    create.add_argument("--password", help="the password (prompted when omitted)")
+    create.add_argument("--superuser", action="store_true", help="grant superuser rights")
+
+    token = sub.add_parser("token", help="OAuth access tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    token_create = token_sub.add_parser("create", help="issue an OAuth access token (printed once)")
+    token_create.add_argument("--user", required=True)
+    token_create.add_argument("--scope", action="append", required=True, help="repeatable, e.g. repo:read")
+    token_create.add_argument("--expires-in", help="lifetime such as 30d or 12h (default: no expiry)")
+
+    db = sub.add_parser("db", help="developer tools for the schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    revision = db_sub.add_parser("revision", help="autogenerate a migration from the models")
+    revision.add_argument("message")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(getattr(args, "config_sub", None) or args.config)
+
+
+def _migrate(settings: Settings) -> None:
+    from berth.db.engine import Database
+    from berth.migrate import upgrade
+
+    db = Database(settings.db_uri)
+    try:
+        upgrade(db.write_engine)
+    finally:
+        db.dispose()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from berth.http.observability import configure_logging
+
+    configure_logging(settings.log_level)
+    _migrate(settings)
+    if args.workers > 1 and settings.db_uri.startswith("sqlite"):
+        print("berth: several workers need PostgreSQL; serving with one", file=sys.stderr)
+        args.workers = 1
+    print(f"berth: serving on http://{args.host}:{args.port}", file=sys.stderr)
+    if args.workers > 1:
+        uvicorn.run(
+            "berth.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+            access_log=False,
+        )
+        return 0
+    from berth.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def _user_create(args: argparse.Namespace, settings: Settings) -> int:
+    from berth.accounts.service import PasswordPolicy, create_user
+    from berth.auditlog.service import log_action
+    from berth.db.engine import Database
+    from berth.lib.dates import utcnow
+
+    password = args.password or getpass.getpass("Password: ")
+    _migrate(settings)
+    db = Database(settings.db_uri)
+    now = utcnow()
+    with db.transaction() as session:
+        account = create_user(
+            session,
+            username=args.name,
+            email=args.email,
+            password=password,
+            now=now,
+            policy=PasswordPolicy(settings.password_hash_cost),
+        )
+        account.superuser = bool(args.superuser)
+        log_action(
+            session,
+            "user_create",
+            actor=None,
+            now=now,
+            namespace_id=account.id,
+            metadata={"username": account.username, "via": "cli"},
+        )
+    db.dispose()
+    print(f"created user {args.name}{' (superuser)' if args.superuser else ''}")
+    return 0
+
+
+def _token_create(args: argparse.Namespace, settings: Settings) -> int:
+    from berth.accounts.service import get_user
+    from berth.auditlog.service import log_action
+    from berth.db.engine import Database
+    from berth.lib.dates import utcnow
+    from berth.lib.scopes import parse_scope_string
+    from berth.oauth.service import create_access_token
+
+    scopes = parse_scope_string(" ".join(args.scope))
+    if scopes is None:
+        print(f"berth: unknown scope in {args.scope!r}", file=sys.stderr)
+        return 2
+    lifetime = parse_duration(args.expires_in) if args.expires_in else None
+    _migrate(settings)
+    db = Database(settings.db_uri)
+    now = utcnow()
+    with db.transaction() as session:
+        account = get_user(session, args.user)
+        if account is None:
+            print(f"berth: no such user {args.user!r}", file=sys.stderr)
+            return 1
+        token, row = create_access_token(session, account, scopes, now=now, lifetime_s=lifetime)
+        log_action(
+            session,
+            "create_oauth_api_token",
+            actor=None,
+            now=now,
+            namespace_id=account.id,
+            metadata={"token_uuid": row.uuid, "scope": row.scope, "via": "cli"},
+        )
+    db.dispose()
+    print(token)
+    return 0
+
+
+def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    from berth.db.engine import Database
+    from berth.migrate import make_revision
+
+    db = Database(settings.db_uri)
+    make_revision(db.write_engine, args.message)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``berth`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "serve":
+            return _serve(args, settings)
+        if args.command == "migrate":
+            _migrate(settings)
+            print("database is up to date")
+            return 0
+        if args.command == "config":
+            print(json.dumps(settings.masked(), indent=2, sort_keys=True))
+            return 0
+        if args.command == "user":
+            return _user_create(args, settings)
+        if args.command == "token":
+            return _token_create(args, settings)
+        if args.command == "db":
+            return _db_revision(args, settings)
+    except ConfigError as exc:
+        print(f"berth: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"berth: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from berth.errors import BerthError
+
+        if isinstance(exc, BerthError):
+            print(f"berth: {exc.message}", file=sys.stderr)
+            return 1
+        raise
+    return 2

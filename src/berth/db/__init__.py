@@ -1,0 +1,1 @@
+"""Database infrastructure: the declarative base, engines, transactions and migrations."""

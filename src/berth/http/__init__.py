@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by the edges: the endpoint table, request context, body parsing, adapters."""

@@ -1,0 +1,1 @@
+"""Pure helpers with no knowledge of HTTP, the database or configuration."""

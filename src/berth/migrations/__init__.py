@@ -1,0 +1,1 @@
+"""Alembic migrations: the one schema source for SQLite and PostgreSQL."""

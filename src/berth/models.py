@@ -1,0 +1,12 @@
+"""Imports every model module so ``Base.metadata`` knows the whole schema (for Alembic)."""
+
+from __future__ import annotations
+
+from berth.accounts import models as accounts_models
+from berth.auditlog import models as auditlog_models
+from berth.db import instance as instance_models
+from berth.db.base import Base
+from berth.oauth import models as oauth_models
+
+MODEL_MODULES = (accounts_models, auditlog_models, instance_models, oauth_models)
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""Blob storage: a small Protocol with local-disk and in-memory drivers (S3 comes later)."""

@@ -1,0 +1,1 @@
+"""Non-API web routes: health, CSRF token, metrics and the interactive API page."""
