@@ -74,5 +74,8 @@ class BlobStorage(Protocol):
         ...
 
     def list(self, prefix: str) -> Iterator[str]:
-        """Every key under ``prefix`` (a folder-like prefix, no trailing slash needed)."""
+        """Every key under the folder ``prefix`` (trailing ``/`` optional; ``""`` lists everything).
+
+        An object whose key equals ``prefix`` is not under it; an invalid prefix is :class:`InvalidKey`.
+        """
         ...

@@ -62,7 +62,9 @@ class MemoryStorage:
             self._objects.pop(check_key(key), None)
 
     def list(self, prefix: str) -> Iterator[str]:
-        stem = prefix.strip("/")
+        stem = prefix.rstrip("/")
+        if stem:
+            check_key(stem)
         with self._lock:
             keys = sorted(self._objects)
-        return (k for k in keys if not stem or k == stem or k.startswith(stem + "/"))
+        return (k for k in keys if not stem or k.startswith(stem + "/"))
