@@ -7,6 +7,7 @@ Every invalid value stops start-up with a :class:`ConfigError` naming the key.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,10 +109,7 @@ class Settings:
 
     def masked(self) -> dict[str, Any]:
         """The effective config with secrets masked, as ``berth config check`` prints it."""
-        parts = urlsplit(self.db_uri)
-        db_uri = self.db_uri
-        if parts.password:
-            db_uri = self.db_uri.replace(f":{parts.password}@", ":****@")
+        db_uri = _mask_db_uri(self.db_uri)
         storage = {
             loc.name: [loc.driver, {k: ("****" if _is_secret(k) else v) for k, v in loc.params.items()}]
             for loc in self.storage
@@ -127,9 +125,26 @@ class Settings:
             "DEFAULT_TAG_EXPIRATION": f"{self.default_tag_expiration_s}s",
             "TAG_EXPIRATION_OPTIONS": list(self.tag_expiration_options),
             "FRESH_LOGIN_TIMEOUT": f"{self.fresh_login_timeout_s}s",
+            "SESSION_LIFETIME": f"{self.session_lifetime_s}s",
             "ACCESS_TOKEN_LIFETIME": f"{self.access_token_lifetime_s}s",
+            "REGISTRY_TOKEN_LIFETIME": f"{self.registry_token_lifetime_s}s",
+            "PASSWORD_HASH_COST": self.password_hash_cost,
+            "REGISTRY_TITLE": self.registry_title,
+            "LOG_LEVEL": self.log_level,
             **{f"FEATURE_{k}": v for k, v in sorted(self.features.items())},
         }
+
+
+def _mask_db_uri(uri: str) -> str:
+    """``uri`` with the password hidden, whether in the userinfo or a ``password=`` parameter."""
+    parts = urlsplit(uri)
+    if parts.password is not None:
+        userinfo, host = parts.netloc.rsplit("@", 1)
+        uri = uri.replace(f"//{parts.netloc}", f"//{userinfo.split(':', 1)[0]}:****@{host}", 1)
+    return _QUERY_PASSWORD.sub(r"\1****", uri)
+
+
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
 
 def _is_secret(key: str) -> bool:
@@ -195,7 +210,8 @@ def _parse_storage(raw: Any, preference: Any) -> tuple[tuple[StorageLocation, ..
             raise ConfigError(
                 f"{key}.{name}", f"unknown storage driver {driver!r}; supported: {', '.join(STORAGE_DRIVERS)}"
             )
-        if driver == "LocalStorage" and not isinstance(params.get("storage_path"), str):
+        path = params.get("storage_path")
+        if driver == "LocalStorage" and not (isinstance(path, str) and path):
             raise ConfigError(f"{key}.{name}", "LocalStorage needs storage_path")
         locations.append(StorageLocation(str(name), driver, dict(params)))
     prefs = (
@@ -327,9 +343,11 @@ def load_settings(
         if not file.is_file():
             raise ConfigError("config", f"file not found: {file}")
         try:
-            loaded = yaml.safe_load(file.read_text()) or {}
+            loaded = yaml.safe_load(file.read_text())
         except yaml.YAMLError as exc:
             raise ConfigError("config", f"{file} is not valid YAML: {exc}") from None
+        if loaded is None:  # an empty file: defaults
+            loaded = {}
         if not isinstance(loaded, dict):
             raise ConfigError("config", f"{file} must hold a mapping of keys")
         raw.update(loaded)
