@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from starlette.testclient import TestClient
 
 from berth.app import create_app
@@ -76,8 +76,9 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 def _empty(db: Database) -> None:
-    tables = [t.name for t in reversed(metadata.sorted_tables)]
     with db.write_engine.begin() as conn:
+        present = set(inspect(conn).get_table_names())
+        tables = [t.name for t in reversed(metadata.sorted_tables) if t.name in present]
         if db.is_sqlite:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))

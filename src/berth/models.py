@@ -7,6 +7,7 @@ from berth.auditlog import models as auditlog_models
 from berth.db import instance as instance_models
 from berth.db.base import Base
 from berth.oauth import models as oauth_models
+from berth.orgs import models as orgs_models
 
-MODEL_MODULES = (accounts_models, auditlog_models, instance_models, oauth_models)
+MODEL_MODULES = (accounts_models, auditlog_models, instance_models, oauth_models, orgs_models)
 metadata = Base.metadata

@@ -31,4 +31,7 @@ class Runtime:
     @property
     def policy_options(self) -> PolicyOptions:
         """The settings the permission policy reads."""
-        return PolicyOptions(anonymous_access=self.settings.feature("ANONYMOUS_ACCESS"))
+        return PolicyOptions(
+            anonymous_access=self.settings.feature("ANONYMOUS_ACCESS"),
+            superusers_full_access=self.settings.feature("SUPERUSERS_FULL_ACCESS"),
+        )

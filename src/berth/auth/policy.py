@@ -22,6 +22,12 @@ class Need(enum.StrEnum):
     USER_READ = "user-read"
     USER_ADMIN = "user-admin"
     SUPERUSER = "superuser"
+    ORG_ADMIN = "org-admin"
+    ORG_MEMBER = "org-member"
+    TEAM_MEMBER_OR_ORG_ADMIN = "team-member-or-org-admin"
+
+
+DB_NEEDS = frozenset({Need.ORG_ADMIN, Need.ORG_MEMBER, Need.TEAM_MEMBER_OR_ORG_ADMIN})
 
 
 class AnonymousAccessDisabled(Unauthenticated):
@@ -33,6 +39,7 @@ class PolicyOptions:
     """Installation settings the policy depends on."""
 
     anonymous_access: bool = True
+    superusers_full_access: bool = False
 
 
 def deny(principal: Principal) -> Exception:
@@ -44,6 +51,8 @@ def deny(principal: Principal) -> Exception:
 
 def require(principal: Principal, need: Need, options: PolicyOptions) -> None:
     """Raise unless ``principal`` satisfies ``need``."""
+    if need in DB_NEEDS:
+        raise TypeError(f"{need} needs the database: use berth.auth.access.check_access")
     if need is Need.ANYONE:
         return
     if need is Need.ANONYMOUS_IF_ENABLED:

@@ -23,7 +23,7 @@ from berth.auth.credentials import (
     record_token_use,
     token_use_needs_recording,
 )
-from berth.auth.policy import require
+from berth.auth.access import check_access
 from berth.auth.principal import AuthMethod
 from berth.errors import BerthError, FeatureDisabled, FreshLoginRequired, PayloadTooLarge
 from berth.http.bodies import MAX_JSON_BODY, parse_json_body
@@ -100,7 +100,7 @@ class ApiRouteBuilder:
                 limit = timedelta(seconds=runtime.settings.fresh_login_timeout_s)
                 if login_time is None or now - login_time > limit:
                     raise FreshLoginRequired("Requires fresh login")
-            require(principal, endpoint.need, runtime.policy_options)
+            check_access(session, principal, endpoint.need, request.path_params, runtime.policy_options)
             body = parse_json_body(raw, endpoint.body) if endpoint.body is not None else None
             ctx = RequestContext(
                 request=request,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from berth.api.v1 import discovery, error, user
+from berth.api.v1 import discovery, error, organization, team, user
 from berth.http.endpoint import Endpoint
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *discovery.ENDPOINTS,
     *error.ENDPOINTS,
     *user.ENDPOINTS,
+    *organization.ENDPOINTS,
+    *team.ENDPOINTS,
 )
 
 

@@ -16,6 +16,9 @@ from berth.http.context import RequestContext
 from berth.http.endpoint import Endpoint
 from berth.lib.scopes import ALL_SCOPES, SUPER_USER
 from berth.oauth.service import create_access_token
+from berth.orgs.models import TeamRole
+from berth.orgs.schemas import user_organization_view
+from berth.orgs.service import organizations_of
 
 
 def get_logged_in_user(ctx: RequestContext) -> dict[str, Any]:
@@ -25,7 +28,15 @@ def get_logged_in_user(ctx: RequestContext) -> dict[str, Any]:
     account = get_account(ctx.session, principal.username) if principal.username else None
     if account is None or principal.is_robot or principal.user_role_cap() < Role.READ:
         raise Unauthenticated("Requires authentication", extra={"session_required": False})
-    return logged_in_user_view(account, is_superuser=principal.is_superuser, organizations=[])
+    organizations = [
+        user_organization_view(
+            org,
+            is_admin=role is TeamRole.ADMIN,
+            can_create_repo=role in (TeamRole.ADMIN, TeamRole.CREATOR),
+        )
+        for org, role in organizations_of(ctx.session, account.id)
+    ]
+    return logged_in_user_view(account, is_superuser=principal.is_superuser, organizations=organizations)
 
 
 def get_user_information(ctx: RequestContext) -> dict[str, Any]:

@@ -1,0 +1,81 @@
+"""Permission checks that need the database (organization and team roles), run before any lookup
+answers the caller: a caller without the role gets 401/403 whether or not the target exists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from berth.auth.policy import DB_NEEDS, Need, PolicyOptions, deny, require
+from berth.auth.principal import Principal, Role
+from berth.orgs.models import TeamMember, TeamRole
+from berth.orgs.service import get_organization, get_team, org_team_role
+
+
+def _superuser_bypass(principal: Principal, options: PolicyOptions) -> bool:
+    return principal.is_superuser and options.superusers_full_access
+
+
+def is_org_admin(session: Session, principal: Principal, org_name: str, options: PolicyOptions) -> bool:
+    """Admin of the organization through a team with role admin, within the token's scopes."""
+    if principal.account_id is None or principal.is_robot:
+        return False
+    if _superuser_bypass(principal, options):
+        return True
+    org = get_organization(session, org_name)
+    if org is None:
+        return False
+    role = org_team_role(session, principal.account_id, org.id)
+    return role is TeamRole.ADMIN and principal.org_role_cap() >= Role.ADMIN
+
+
+def is_org_member(session: Session, principal: Principal, org_name: str, options: PolicyOptions) -> bool:
+    """Member of any team of the organization (robots included), within the token's scopes."""
+    if principal.account_id is None:
+        return False
+    if _superuser_bypass(principal, options):
+        return True
+    org = get_organization(session, org_name)
+    if org is None:
+        return False
+    return org_team_role(session, principal.account_id, org.id) is not None and (
+        principal.org_role_cap() >= Role.READ or principal.repo_role_cap() >= Role.READ
+    )
+
+
+def _is_team_member(session: Session, principal: Principal, org_name: str, team_name: str) -> bool:
+    org = get_organization(session, org_name)
+    if org is None or principal.account_id is None:
+        return False
+    team = get_team(session, org, team_name)
+    if team is None:
+        return False
+    found = session.scalar(
+        select(TeamMember.id).where(
+            TeamMember.team_id == team.id, TeamMember.account_id == principal.account_id
+        )
+    )
+    return found is not None
+
+
+def check_access(
+    session: Session, principal: Principal, need: Need, path: Mapping[str, Any], options: PolicyOptions
+) -> None:
+    """Raise 401/403 unless ``principal`` satisfies ``need`` for the target named in ``path``."""
+    if need not in DB_NEEDS:
+        require(principal, need, options)
+        return
+    org_name = str(path.get("orgname", ""))
+    if need is Need.ORG_ADMIN and is_org_admin(session, principal, org_name, options):
+        return
+    if need is Need.ORG_MEMBER and is_org_member(session, principal, org_name, options):
+        return
+    if need is Need.TEAM_MEMBER_OR_ORG_ADMIN and (
+        is_org_admin(session, principal, org_name, options)
+        or _is_team_member(session, principal, org_name, str(path.get("teamname", "")))
+    ):
+        return
+    raise deny(principal)

@@ -1,0 +1,1 @@
+"""Organizations: teams with org-wide roles (member, creator, admin), team membership, the owners team."""
