@@ -22,7 +22,7 @@ def _org(client: TestClient, token: str, name: str = "acme") -> None:
 
 
 def test_create_org_and_read_it_back(client: TestClient, runtime: Runtime) -> None:
-    owner, token = user_with_token(runtime)
+    _owner, token = user_with_token(runtime)
     _org(client, token)
     org = client.get("/api/v1/organization/acme", headers=_h(token)).json()
     assert org["name"] == "acme"
