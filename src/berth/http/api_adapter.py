@@ -17,13 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from berth.auth.access import check_access
 from berth.auth.credentials import (
     Authentication,
     authenticate_api,
     record_token_use,
     token_use_needs_recording,
 )
-from berth.auth.access import check_access
 from berth.auth.principal import AuthMethod
 from berth.errors import BerthError, FeatureDisabled, FreshLoginRequired, PayloadTooLarge
 from berth.http.bodies import MAX_JSON_BODY, parse_json_body
