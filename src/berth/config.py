@@ -97,6 +97,9 @@ class Settings:
     password_hash_cost: str = "default"  # noqa: S105 - a cost level, not a secret
     registry_title: str = "Berth"
     log_level: str = "INFO"
+    mail_server: str = ""
+    mail_port: int = 587
+    mail_default_sender: str = "berth@localhost"
 
     def feature(self, name: str) -> bool:
         """Whether ``FEATURE_<name>`` is on."""
@@ -246,6 +249,9 @@ KNOWN_KEYS = frozenset(
         "PASSWORD_HASH_COST",
         "REGISTRY_TITLE",
         "LOG_LEVEL",
+        "MAIL_SERVER",
+        "MAIL_PORT",
+        "MAIL_DEFAULT_SENDER",
     }
 )
 
@@ -307,6 +313,15 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ConfigError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {raw['LOG_LEVEL']!r}")
         kwargs["log_level"] = level
+    if "MAIL_SERVER" in raw:
+        kwargs["mail_server"] = _require_str("MAIL_SERVER", raw["MAIL_SERVER"])
+    if "MAIL_PORT" in raw:
+        port = raw["MAIL_PORT"]
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+            raise ConfigError("MAIL_PORT", f"must be a TCP port number, got {port!r}")
+        kwargs["mail_port"] = port
+    if "MAIL_DEFAULT_SENDER" in raw:
+        kwargs["mail_default_sender"] = _require_str("MAIL_DEFAULT_SENDER", raw["MAIL_DEFAULT_SENDER"])
     features = dict(FEATURE_DEFAULTS)
     for key, value in raw.items():
         if key.startswith("FEATURE_"):

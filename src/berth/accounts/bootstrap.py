@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from berth.accounts.clientkeys import create_client_key
 from berth.accounts.models import Account
 from berth.accounts.service import PasswordPolicy, count_users, create_user
 from berth.auditlog.service import Actor, log_action
@@ -16,9 +17,10 @@ from berth.errors import DataModelError
 
 @dataclass(frozen=True)
 class InitializedUser:
-    """The account created by the bootstrap."""
+    """The account created by the bootstrap, with a CLI client key (Quay's encrypted password)."""
 
     account: Account
+    client_key: str
 
 
 def is_superuser(account: Account, super_users: frozenset[str]) -> bool:
@@ -38,12 +40,13 @@ def initialize_first_user(
         raise DataModelError("Cannot initialize user in a non-empty database")
     account = create_user(session, username=username, email=email, password=password, now=now, policy=policy)
     account.superuser = True
+    actor = Actor(account.id)
     log_action(
         session,
         "user_create",
-        actor=Actor(account.id),
+        actor=actor,
         now=now,
         namespace_id=account.id,
         metadata={"username": username, "initialize": True},
     )
-    return InitializedUser(account)
+    return InitializedUser(account, create_client_key(session, account, now=now, actor=actor))

@@ -1,11 +1,13 @@
-"""Tables for namespaces (users, organizations, robots) and browser sessions."""
+"""Tables for namespaces (users, organizations, robots), browser sessions and account self-service:
+login throttling, CLI client keys, password-recovery codes and in-app notifications."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from berth.db.base import Base
@@ -57,3 +59,55 @@ class WebSession(Base):
     created: Mapped[datetime]
     login_time: Mapped[datetime | None]
     expires_at: Mapped[datetime]
+
+
+class LoginFailure(Base):
+    """Consecutive failed password checks for one username (known or not), and when it may retry."""
+
+    __tablename__ = "login_failure"
+
+    username: Mapped[str] = mapped_column(String(255), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[datetime]
+    retry_at: Mapped[datetime]
+
+
+class ClientKey(Base):
+    """A revocable CLI credential (Quay's "encrypted password"): ``lookup + secret``, secret hashed."""
+
+    __tablename__ = "client_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    lookup: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime]
+    last_used: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A one-time password-recovery code sent by e-mail; only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    lookup: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class Notification(Base):
+    """An in-app notification addressed to a user or an organization (Quay's ``notification``)."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    metadata_json: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created: Mapped[datetime]
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
+    lookup_path: Mapped[str | None] = mapped_column(String(255), index=True)

@@ -1,11 +1,12 @@
-"""Quay's JSON shapes for users (the views returned by ``/api/v1/user/`` and ``/users/{name}``)."""
+"""Quay's JSON shapes for users (``/api/v1/user/``, ``/users/{name}``) and their notifications."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from berth.accounts.models import Account
+from berth.accounts.models import Account, AccountKind, Notification
 from berth.lib.avatar import avatar
+from berth.lib.dates import format_quay_date
 
 
 def user_avatar(account: Account) -> dict[str, str]:
@@ -59,3 +60,15 @@ def public_user_view(account: Account, *, show_superuser: bool, is_superuser: bo
     if show_superuser:
         view["super_user"] = is_superuser
     return view
+
+
+def notification_view(note: Notification, target: Account) -> dict[str, Any]:
+    """One in-app notification as Quay lists it."""
+    return {
+        "id": note.uuid,
+        "organization": target.username if target.kind == AccountKind.ORGANIZATION else None,
+        "kind": note.kind,
+        "created": format_quay_date(note.created),
+        "metadata": note.metadata_json,
+        "dismissed": note.dismissed,
+    }

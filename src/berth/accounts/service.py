@@ -34,6 +34,14 @@ def get_user(session: Session, username: str) -> Account | None:
     return account if account is not None and account.kind == AccountKind.USER else None
 
 
+def find_user_for_login(session: Session, username_or_email: str) -> Account | None:
+    """The user a sign-in form names: by username, or by e-mail address when it contains ``@``."""
+    if "@" in username_or_email:
+        account = session.scalar(select(Account).where(Account.email == username_or_email))
+        return account if account is not None and account.kind == AccountKind.USER else None
+    return get_user(session, username_or_email)
+
+
 def count_users(session: Session) -> int:
     """How many user accounts exist."""
     return (
@@ -55,10 +63,15 @@ def validate_new_username(session: Session, username: str) -> None:
         )
 
 
+INVALID_PASSWORD = (
+    "Invalid password, password must be at least 8 characters and contain no whitespace."  # noqa: S105
+)
+
+
 def validate_password(password: str) -> None:
-    """Raise unless ``password`` meets the minimum length."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidRequest(f"Password must be at least {MIN_PASSWORD_LENGTH} characters long")
+    """Quay's rule: at least eight characters and no whitespace."""
+    if len(password) < MIN_PASSWORD_LENGTH or any(ch.isspace() for ch in password):
+        raise InvalidRequest(INVALID_PASSWORD)
 
 
 def create_user(
@@ -109,8 +122,11 @@ def set_password(
 def authenticate_password(
     session: Session, username: str, password: str, policy: PasswordPolicy
 ) -> Account | None:
-    """The enabled user whose password matches, else None (never says which part was wrong)."""
-    account = get_user(session, username)
+    """The enabled user whose password matches, else None (never says which part was wrong).
+
+    ``username`` may also be the user's e-mail address, as on Quay's sign-in form.
+    """
+    account = find_user_for_login(session, username)
     if account is None:
         # Spend the same time as a real check so unknown names cannot be told apart by timing.
         verify_password(password, _DUMMY_HASH.get(policy.cost), policy.cost)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from berth.api.v1 import discovery, error, organization, team, user
+from berth.api.v1 import account, discovery, error, notifications, organization, signin, team, user
 from berth.http.endpoint import Endpoint
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     *discovery.ENDPOINTS,
     *error.ENDPOINTS,
     *user.ENDPOINTS,
+    *signin.ENDPOINTS,
+    *account.ENDPOINTS,
+    *notifications.ENDPOINTS,
     *organization.ENDPOINTS,
     *team.ENDPOINTS,
 )

@@ -75,7 +75,7 @@ def initialize_user(ctx: RequestContext) -> dict[str, Any]:
     result: dict[str, Any] = {
         "username": created.account.username,
         "email": created.account.email,
-        "encrypted_password": None,
+        "encrypted_password": created.client_key,
     }
     if body.access_token:
         scopes = ALL_SCOPES if settings.feature("SUPER_USERS") else ALL_SCOPES - {SUPER_USER}

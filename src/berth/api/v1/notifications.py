@@ -1,0 +1,110 @@
+"""The caller's in-app notifications: ``/api/v1/user/notifications[/{uuid}]`` (Quay's ``user``
+section)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from berth.accounts.models import Account
+from berth.accounts.notifications import (
+    DEFAULT_PAGE_SIZE,
+    get_notification,
+    list_notifications,
+    set_dismissed,
+)
+from berth.accounts.schemas import notification_view
+from berth.accounts.service import get_account
+from berth.auth.policy import Need
+from berth.errors import InvalidRequest, Unauthenticated
+from berth.http.context import RequestContext
+from berth.http.endpoint import Endpoint, QueryParam
+
+
+def _me(ctx: RequestContext) -> Account:
+    account = get_account(ctx.session, ctx.principal.username or "")
+    if account is None:
+        raise Unauthenticated("Requires authentication")
+    return account
+
+
+def _int_query(ctx: RequestContext, name: str, default: int) -> int:
+    raw = ctx.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidRequest(f"Invalid value for {name}: {raw}") from None
+
+
+def list_user_notifications(ctx: RequestContext) -> dict[str, Any]:
+    """Undismissed notifications, newest first, one page at a time."""
+    account = _me(ctx)
+    page = _int_query(ctx, "page", 1)
+    limit = _int_query(ctx, "limit", DEFAULT_PAGE_SIZE)
+    notes, additional = list_notifications(ctx.session, account, page=page, limit=limit)
+    return {"notifications": [notification_view(n, account) for n in notes], "additional": additional}
+
+
+def get_user_notification(ctx: RequestContext) -> dict[str, Any]:
+    """One notification of the caller."""
+    account = _me(ctx)
+    return notification_view(get_notification(ctx.session, account, str(ctx.path["uuid"])), account)
+
+
+class NotificationUpdate(BaseModel):
+    """Body of ``PUT /api/v1/user/notifications/{uuid}``."""
+
+    dismissed: bool = Field(default=False, description="Whether the notification is dismissed by a user")
+
+
+def update_user_notification(ctx: RequestContext) -> dict[str, Any]:
+    """Dismiss (or restore) one notification."""
+    body = ctx.body_as(NotificationUpdate)
+    account = _me(ctx)
+    note = set_dismissed(ctx.session, account, str(ctx.path["uuid"]), dismissed=body.dismissed)
+    return notification_view(note, account)
+
+
+ENDPOINTS = (
+    Endpoint(
+        "GET",
+        "/api/v1/user/notifications",
+        list_user_notifications,
+        Need.USER_ADMIN,
+        nickname="listUserNotifications",
+        description="List the notifications for the user.",
+        tag="user",
+        internal=True,
+        scope="user:admin",
+        query=(
+            QueryParam("page", "Offset page number. (int)", type="integer"),
+            QueryParam("limit", "Limit on the number of results (int)", type="integer"),
+        ),
+    ),
+    Endpoint(
+        "GET",
+        "/api/v1/user/notifications/{uuid}",
+        get_user_notification,
+        Need.USER_ADMIN,
+        nickname="getUserNotification",
+        description="Get information about the specified notification.",
+        tag="user",
+        internal=True,
+        scope="user:admin",
+    ),
+    Endpoint(
+        "PUT",
+        "/api/v1/user/notifications/{uuid}",
+        update_user_notification,
+        Need.USER_ADMIN,
+        nickname="updateUserNotification",
+        description="Update the specified notification.",
+        tag="user",
+        body=NotificationUpdate,
+        internal=True,
+        scope="user:admin",
+    ),
+)
