@@ -22,6 +22,7 @@ from berth.http.converters import register_converters
 from berth.http.endpoint import Endpoint
 from berth.http.observability import Metrics, RequestLogMiddleware
 from berth.http.responses import JsonResponse
+from berth.registry.routes import registry_routes
 from berth.runtime import Runtime
 from berth.storage.factory import build_storage
 from berth.web.csrf import csrf_routes
@@ -60,6 +61,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [
         *api_routes(runtime, ENDPOINTS),
+        *registry_routes(runtime),
         *health_routes(runtime),
         *csrf_routes(runtime),
         *docs_routes(),

@@ -1,0 +1,1 @@
+"""Registry content: blobs, uploads, manifests and tags (history kept), with their services."""

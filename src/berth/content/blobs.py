@@ -1,0 +1,194 @@
+"""Blobs and uploads: content-addressed storage, repository links, resumable uploads.
+
+Upload bytes grow in a staging object (``uploads/<uuid>``) while the upload's size lives in the DB, so
+any server process can continue or finish an upload. The digest is verified before the bytes are
+moved under their content address and before the blob row makes them visible.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid as uuidlib
+from collections import OrderedDict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from berth.content.models import Blob, RepositoryBlob, Upload
+from berth.errors import BlobUploadInvalid, BlobUploadUnknown, RangeNotSatisfiable
+from berth.lib.digests import Digest, Hasher, new_hasher
+from berth.storage.base import BlobStorage, PathNotFound
+
+
+def blob_key(digest: Digest) -> str:
+    """Where a blob's bytes live: ``blobs/<algorithm>/<first two hex>/<hex>``."""
+    return f"blobs/{digest.algorithm}/{digest.hex[:2]}/{digest.hex}"
+
+
+def _insert_ignore(session: Session, table: type[Blob | RepositoryBlob], values: dict[str, Any]) -> None:
+    """INSERT that quietly keeps an existing row (concurrent pushes of the same content)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(pg_insert(table).values(**values).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite_insert(table).values(**values).on_conflict_do_nothing())
+
+
+def find_blob(session: Session, digest: Digest) -> Blob | None:
+    """The blob with ``digest`` in any repository."""
+    return session.scalar(select(Blob).where(Blob.digest == str(digest)))
+
+
+def repository_blob(session: Session, repository_id: int, digest: Digest) -> Blob | None:
+    """The blob with ``digest`` if it is linked into the repository."""
+    return session.scalar(
+        select(Blob)
+        .join(RepositoryBlob, RepositoryBlob.blob_id == Blob.id)
+        .where(RepositoryBlob.repository_id == repository_id, Blob.digest == str(digest))
+    )
+
+
+def link_blob(session: Session, repository_id: int, blob_id: int, now: datetime) -> None:
+    """Make a blob visible in a repository (idempotent, safe under concurrent links)."""
+    _insert_ignore(
+        session, RepositoryBlob, {"repository_id": repository_id, "blob_id": blob_id, "created": now}
+    )
+
+
+def record_blob(session: Session, digest: Digest, size: int, now: datetime) -> Blob:
+    """The blob row for bytes already stored under :func:`blob_key` (created if missing)."""
+    _insert_ignore(
+        session, Blob, {"digest": str(digest), "size": size, "storage_key": blob_key(digest), "created": now}
+    )
+    blob = find_blob(session, digest)
+    assert blob is not None
+    return blob
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+
+def start_upload(session: Session, repository_id: int, now: datetime) -> Upload:
+    """Open an upload session with an empty staging object."""
+    upload_uuid = str(uuidlib.uuid4())
+    upload = Upload(
+        uuid=upload_uuid,
+        repository_id=repository_id,
+        size=0,
+        staging_key=f"uploads/{upload_uuid}",
+        created=now,
+        updated=now,
+    )
+    session.add(upload)
+    session.flush()
+    return upload
+
+
+def get_upload(session: Session, repository_id: int, upload_uuid: str) -> Upload:
+    """The repository's upload ``upload_uuid``, or BLOB_UPLOAD_UNKNOWN."""
+    upload = session.scalar(
+        select(Upload).where(Upload.uuid == upload_uuid, Upload.repository_id == repository_id)
+    )
+    if upload is None:
+        raise BlobUploadUnknown("blob upload unknown to registry")
+    return upload
+
+
+def check_chunk_start(upload: Upload, start: int | None) -> None:
+    """A chunk must begin exactly where the upload ends (416 otherwise)."""
+    if start is not None and start != upload.size:
+        raise RangeNotSatisfiable("requested range not satisfiable", extra={"size": upload.size})
+
+
+def record_size(session: Session, upload_uuid: str, old_size: int, new_size: int, now: datetime) -> None:
+    """Advance the upload's size from ``old_size``; a concurrent writer that got there first wins."""
+    result = session.execute(
+        update(Upload)
+        .where(Upload.uuid == upload_uuid, Upload.size == old_size)
+        .values(size=new_size, updated=now)
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        raise RangeNotSatisfiable("requested range not satisfiable")
+
+
+def end_upload(session: Session, upload_uuid: str) -> None:
+    """Forget an upload's row (its staging object is deleted by the caller after commit)."""
+    session.execute(delete(Upload).where(Upload.uuid == upload_uuid))
+
+
+class HashCache:
+    """Running hashes of uploads this process has written, so finishing needs no second read.
+
+    When another process wrote the upload (or the entry was evicted), the staging object is hashed
+    again from storage: correct, only slower.
+    """
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._entries: OrderedDict[str, tuple[int, Hasher]] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def take(self, upload_uuid: str, size: int) -> Hasher | None:
+        """The sha256 state of the upload when it covers exactly ``size`` bytes (removed from cache)."""
+        with self._lock:
+            entry = self._entries.pop(upload_uuid, None)
+        if entry is None or entry[0] != size:
+            return None
+        return entry[1]
+
+    def put(self, upload_uuid: str, size: int, hasher: Hasher) -> None:
+        """Remember the sha256 state after ``size`` bytes."""
+        with self._lock:
+            self._entries[upload_uuid] = (size, hasher)
+            self._entries.move_to_end(upload_uuid)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+    def drop(self, upload_uuid: str) -> None:
+        """Forget an upload."""
+        with self._lock:
+            self._entries.pop(upload_uuid, None)
+
+
+def append_chunks(storage: BlobStorage, key: str, chunks: Iterable[bytes], hasher: Hasher | None) -> int:
+    """Append ``chunks`` to the staging object, feeding ``hasher``; returns the object's new size."""
+
+    def feed() -> Iterable[bytes]:
+        for chunk in chunks:
+            if hasher is not None:
+                hasher.update(chunk)
+            yield chunk
+
+    return storage.append(key, feed())
+
+
+def staged_digest(storage: BlobStorage, key: str, algorithm: str, cached: Hasher | None) -> Digest:
+    """The digest of the staging object, from the running hash when one is available."""
+    if cached is not None and algorithm == "sha256":
+        return Digest("sha256", cached.hexdigest())
+    hasher = new_hasher(algorithm)
+    try:
+        for chunk in storage.read(key):
+            hasher.update(chunk)
+    except PathNotFound:
+        pass  # nothing was ever written: the digest of zero bytes
+    return Digest(algorithm, hasher.hexdigest())
+
+
+def publish_staged(storage: BlobStorage, key: str, digest: Digest, expected: Digest) -> None:
+    """Move verified staging bytes under their content address; raise (and discard) on mismatch."""
+    if digest != expected:
+        storage.delete(key)
+        raise BlobUploadInvalid("blob upload invalid", detail={})
+    target = blob_key(digest)
+    if storage.exists(target):
+        storage.delete(key)
+        return
+    if not storage.exists(key):
+        storage.write(target, [])
+        return
+    storage.move(key, target)

@@ -1,0 +1,203 @@
+"""Storing, finding, deleting manifests and answering the referrers API."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from berth.auditlog.service import Actor, log_action
+from berth.content.models import Blob, Manifest, ManifestBlob, ManifestChild, RepositoryBlob
+from berth.content.parsing import ParsedManifest
+from berth.content.tags import delete_tag, end_tags_of_manifest, live_tag, set_tag
+from berth.errors import ManifestInvalid, ManifestUnknown, TagInvalid
+from berth.lib import mediatypes as mt
+from berth.lib.digests import Digest, is_digest, parse_digest
+from berth.lib.names import is_valid_tag
+from berth.repos.service import RepoHandle, lock_repository
+
+
+def _unknown(kind: str, digest: str) -> ManifestInvalid:
+    return ManifestInvalid("manifest invalid", detail={"message": f"Unknown {kind} `{digest}`"})
+
+
+def _live_manifests(session: Session, repository_id: int, digests: list[str]) -> dict[str, int]:
+    rows = session.execute(
+        select(Manifest.digest, Manifest.id).where(
+            Manifest.repository_id == repository_id,
+            Manifest.digest.in_(digests),
+            Manifest.deleted_at.is_(None),
+        )
+    ).all()
+    return {row[0]: row[1] for row in rows}
+
+
+def _referenced_blobs(session: Session, repository_id: int, parsed: ParsedManifest) -> dict[str, int]:
+    wanted = [str(d) for d in parsed.blobs]
+    rows = session.execute(
+        select(Blob.digest, Blob.id)
+        .join(RepositoryBlob, RepositoryBlob.blob_id == Blob.id)
+        .where(RepositoryBlob.repository_id == repository_id, Blob.digest.in_(wanted))
+    ).all()
+    found = {row[0]: row[1] for row in rows}
+    for digest in wanted:
+        if digest not in found:
+            raise _unknown("blob", digest)
+    return found
+
+
+def push_manifest(
+    session: Session,
+    repo: RepoHandle,
+    *,
+    raw: bytes,
+    parsed: ParsedManifest,
+    digest: Digest,
+    tag: str | None,
+    actor: Actor | None,
+    now: datetime,
+) -> Manifest:
+    """Store a manifest whose references all exist in the repository; tag it; log ``push_repo``."""
+    if tag is not None and not is_valid_tag(tag):
+        raise TagInvalid("manifest tag did not match URI", detail={"tag": tag})
+    lock_repository(session, repo.id)
+    blobs = _referenced_blobs(session, repo.id, parsed)
+    children = _live_manifests(session, repo.id, [str(d) for d in parsed.children])
+    for child in parsed.children:
+        if str(child) not in children:
+            raise _unknown("manifest", str(child))
+    manifest = session.scalar(
+        select(Manifest).where(Manifest.repository_id == repo.id, Manifest.digest == str(digest))
+    )
+    if manifest is None:
+        manifest = Manifest(
+            repository_id=repo.id,
+            digest=str(digest),
+            media_type=parsed.media_type,
+            content=raw,
+            size=len(raw),
+            config_media_type=parsed.config_media_type,
+            artifact_type=parsed.artifact_type,
+            subject_digest=str(parsed.subject) if parsed.subject else None,
+            created=now,
+            deleted_at=None,
+        )
+        session.add(manifest)
+        session.flush()
+        session.add_all(ManifestBlob(manifest_id=manifest.id, blob_id=blob_id) for blob_id in blobs.values())
+        session.add_all(ManifestChild(manifest_id=manifest.id, child_id=cid) for cid in children.values())
+        session.flush()
+    elif manifest.deleted_at is not None:
+        manifest.deleted_at = None
+        session.flush()
+    if tag is not None:
+        set_tag(session, repo, tag, manifest, actor=actor, now=now)
+    meta: dict[str, Any] = {"namespace": repo.namespace, "repo": repo.name, "manifest_digest": str(digest)}
+    if tag is not None:
+        meta["tag"] = tag
+    log_action(
+        session,
+        "push_repo",
+        actor=actor,
+        now=now,
+        namespace_id=repo.namespace_id,
+        repository_id=repo.id,
+        metadata=meta,
+    )
+    return manifest
+
+
+def find_manifest(session: Session, repository_id: int, reference: str) -> Manifest:
+    """The live manifest a tag or digest names in the repository, or MANIFEST_UNKNOWN."""
+    manifest: Manifest | None = None
+    if is_digest(reference):
+        digest = parse_digest(reference)
+        if digest is not None:
+            manifest = session.scalar(
+                select(Manifest).where(
+                    Manifest.repository_id == repository_id,
+                    Manifest.digest == str(digest),
+                    Manifest.deleted_at.is_(None),
+                )
+            )
+    elif is_valid_tag(reference):
+        tag = live_tag(session, repository_id, reference)
+        if tag is not None:
+            manifest = session.get(Manifest, tag.manifest_id)
+    if manifest is None:
+        raise ManifestUnknown("manifest unknown")
+    return manifest
+
+
+def record_pull(
+    session: Session, repo: RepoHandle, reference: str, *, actor: Actor | None, now: datetime
+) -> None:
+    """Write the ``pull_repo`` log entry of a manifest fetch."""
+    key = "manifest_digest" if is_digest(reference) else "tag"
+    log_action(
+        session,
+        "pull_repo",
+        actor=actor,
+        now=now,
+        namespace_id=repo.namespace_id,
+        repository_id=repo.id,
+        metadata={"namespace": repo.namespace, "repo": repo.name, key: reference},
+    )
+
+
+def delete_manifest(
+    session: Session, repo: RepoHandle, reference: str, *, actor: Actor | None, now: datetime
+) -> None:
+    """By digest: end every tag on it and stop serving it. By tag: end that tag only."""
+    lock_repository(session, repo.id)
+    manifest = find_manifest(session, repo.id, reference)
+    if not is_digest(reference):
+        delete_tag(session, repo, reference, actor=actor, now=now)
+        return
+    end_tags_of_manifest(session, repo, manifest, actor=actor, now=now)
+    parents = session.scalar(
+        select(ManifestChild.manifest_id)
+        .join(Manifest, Manifest.id == ManifestChild.manifest_id)
+        .where(ManifestChild.child_id == manifest.id, Manifest.deleted_at.is_(None))
+        .limit(1)
+    )
+    if parents is None:
+        manifest.deleted_at = now
+        session.flush()
+
+
+def referrers(
+    session: Session, repository_id: int, subject: Digest, artifact_type: str | None
+) -> list[dict[str, Any]]:
+    """Descriptors of the live manifests whose ``subject`` is ``subject``."""
+    rows = session.scalars(
+        select(Manifest)
+        .where(
+            Manifest.repository_id == repository_id,
+            Manifest.subject_digest == str(subject),
+            Manifest.deleted_at.is_(None),
+        )
+        .order_by(Manifest.id)
+    ).all()
+    out: list[dict[str, Any]] = []
+    for manifest in rows:
+        kind = manifest.artifact_type
+        if kind is None and manifest.media_type in mt.IMAGE_MANIFESTS:
+            kind = manifest.config_media_type
+        if artifact_type is not None and kind != artifact_type:
+            continue
+        descriptor: dict[str, Any] = {
+            "mediaType": manifest.media_type,
+            "digest": manifest.digest,
+            "size": manifest.size,
+        }
+        if kind:
+            descriptor["artifactType"] = kind
+        annotations = json.loads(manifest.content).get("annotations")
+        if annotations:
+            descriptor["annotations"] = annotations
+        out.append(descriptor)
+    return out

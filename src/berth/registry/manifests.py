@@ -1,0 +1,110 @@
+"""``/v2/<name>/manifests/<reference>``: pull, push, delete by tag or digest."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from berth.content import manifests as svc
+from berth.content.parsing import MAX_MANIFEST_BYTES, ParsedManifest, parse_manifest
+from berth.errors import DigestInvalid
+from berth.http.api_adapter import read_limited_body
+from berth.lib.digests import Digest, digest_of, is_digest, parse_digest, sha256_digest
+from berth.registry.edge import Caller, RegistryEdge
+
+
+class ManifestViews:
+    """Handlers of ``/v2/<name>/manifests/<reference>``."""
+
+    def __init__(self, edge: RegistryEdge) -> None:
+        self.edge = edge
+        self.db = edge.runtime.db
+
+    async def get(self, request: Request) -> Response:
+        """``GET``/``HEAD``: the manifest exactly as pushed, with its digest."""
+        caller = await self.edge.caller(request)
+        name, reference = request.path_params["name"], request.path_params["reference"]
+        is_get = request.method == "GET"
+
+        def fetch() -> tuple[str, str, bytes]:
+            with self.db.transaction(write=False) as session:
+                repo = self.edge.authorize(session, caller, name, "pull")
+                manifest = svc.find_manifest(session, repo.id, reference)
+                found = (manifest.media_type, manifest.digest, manifest.content)
+            if is_get:
+                with self.db.transaction(write=True) as session:
+                    svc.record_pull(
+                        session, repo, reference, actor=caller.actor, now=self.edge.runtime.clock()
+                    )
+            return found
+
+        media_type, digest, content = await run_in_threadpool(fetch)
+        headers = {"Docker-Content-Digest": digest, "Content-Length": str(len(content))}
+        body = content if is_get else b""
+        return Response(body, headers=headers, media_type=media_type)
+
+    async def put(self, request: Request) -> Response:
+        """``PUT``: validate, check every reference exists, store, tag (when by tag)."""
+        caller = await self.edge.caller(request)
+        name, reference = request.path_params["name"], request.path_params["reference"]
+        raw = await read_limited_body(request, MAX_MANIFEST_BYTES)
+        digest = sha256_digest(raw)
+        tag: str | None = reference
+        if is_digest(reference):
+            wanted = parse_digest(reference)
+            if wanted is None:
+                raise DigestInvalid("provided digest did not match uploaded content", detail={})
+            actual = digest_of(raw, wanted.algorithm) if wanted.algorithm != "sha256" else digest
+            if actual != wanted:
+                raise DigestInvalid("provided digest did not match uploaded content", detail={})
+            digest, tag = wanted, None
+        parsed = parse_manifest(raw, request.headers.get("content-type"))
+        await run_in_threadpool(
+            lambda: self._store(caller, name, raw=raw, parsed=parsed, digest=digest, tag=tag)
+        )
+        headers = {
+            "Location": f"/v2/{name}/manifests/{digest}",
+            "Docker-Content-Digest": str(digest),
+        }
+        if parsed.subject is not None:
+            headers["OCI-Subject"] = str(parsed.subject)
+        return Response(b"OK", status_code=201, headers=headers, media_type="text/html; charset=utf-8")
+
+    def _store(
+        self,
+        caller: Caller,
+        name: str,
+        *,
+        raw: bytes,
+        parsed: ParsedManifest,
+        digest: Digest,
+        tag: str | None,
+    ) -> None:
+        with self.db.transaction(write=True) as session:
+            repo = self.edge.authorize(session, caller, name, "push")
+            svc.push_manifest(
+                session,
+                repo,
+                raw=raw,
+                parsed=parsed,
+                digest=digest,
+                tag=tag,
+                actor=caller.actor,
+                now=self.edge.runtime.clock(),
+            )
+
+    async def delete(self, request: Request) -> Response:
+        """``DELETE`` by digest ends every tag on it; by tag, that tag (202)."""
+        caller = await self.edge.caller(request)
+        name, reference = request.path_params["name"], request.path_params["reference"]
+
+        def remove() -> None:
+            with self.db.transaction(write=True) as session:
+                repo = self.edge.authorize(session, caller, name, "push")
+                svc.delete_manifest(
+                    session, repo, reference, actor=caller.actor, now=self.edge.runtime.clock()
+                )
+
+        await run_in_threadpool(remove)
+        return Response(status_code=202, headers={"Content-Length": "0"})

@@ -1,0 +1,65 @@
+"""Tables for repositories and their per-account permissions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from berth.db.base import Base
+
+
+class Visibility(enum.StrEnum):
+    """Who may pull without an explicit permission."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+
+
+class RepoState(enum.StrEnum):
+    """Quay's repository states; only ``normal`` repositories accept pushes."""
+
+    NORMAL = "normal"
+    READ_ONLY = "read_only"
+    MIRROR = "mirror"
+    MARKED_FOR_DELETION = "marked_for_deletion"
+
+
+class RoleName(enum.StrEnum):
+    """A repository role as stored (``read`` < ``write`` < ``admin``)."""
+
+    READ = "read"
+    WRITE = "write"
+    ADMIN = "admin"
+
+
+class Repository(Base):
+    """A repository ``namespace/name`` (the name may contain further ``/`` segments)."""
+
+    __tablename__ = "repository"
+    __table_args__ = (UniqueConstraint("namespace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    namespace_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    visibility: Mapped[Visibility] = mapped_column(Enum(Visibility, native_enum=False, length=16))
+    description: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[RepoState] = mapped_column(
+        Enum(RepoState, native_enum=False, length=32), default=RepoState.NORMAL
+    )
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created: Mapped[datetime]
+
+
+class RepositoryPermission(Base):
+    """An explicit role of one account (user or robot) on one repository."""
+
+    __tablename__ = "repository_permission"
+    __table_args__ = (UniqueConstraint("repository_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    repository_id: Mapped[int] = mapped_column(ForeignKey("repository.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[RoleName] = mapped_column(Enum(RoleName, native_enum=False, length=16))

@@ -1,0 +1,194 @@
+"""Creating and finding repositories, and the role an account holds on one.
+
+Organizations and teams arrive in a later issue: :func:`effective_repo_role` and
+:func:`can_create_in_namespace` are the two places that will consult them (see ``_EXTRA_ROLE_SOURCES``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from berth.accounts.models import Account, AccountKind
+from berth.auditlog.service import Actor, log_action
+from berth.errors import NameInvalid
+from berth.lib.names import is_valid_repository_name
+from berth.repos.models import Repository, RepositoryPermission, RepoState, RoleName, Visibility
+
+
+class RepoRole(enum.IntEnum):
+    """Ordered repository roles, comparable with ``>=``."""
+
+    NONE = 0
+    READ = 1
+    WRITE = 2
+    ADMIN = 3
+
+
+_ROLE_OF_NAME = {RoleName.READ: RepoRole.READ, RoleName.WRITE: RepoRole.WRITE, RoleName.ADMIN: RepoRole.ADMIN}
+
+# Later issues (organizations, teams) register functions here: each returns the role an account
+# gets on a repository from that source. The effective role is the highest of all sources.
+RoleSource = Callable[[Session, int, Repository], RepoRole]
+_EXTRA_ROLE_SOURCES: list[RoleSource] = []
+# Later issues register namespace-creation rules here (e.g. org admins and team creators).
+CreateRule = Callable[[Session, int, Account], bool]
+_EXTRA_CREATE_RULES: list[CreateRule] = []
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    """A repository named by its full path ``namespace/name``."""
+
+    namespace: str
+    name: str
+
+    @property
+    def full_name(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class RepoHandle:
+    """A detached view of a repository row, safe to carry between transactions and threads."""
+
+    id: int
+    namespace_id: int
+    namespace: str
+    name: str
+    visibility: Visibility
+    state: RepoState
+
+    @property
+    def full_name(self) -> str:
+        """``namespace/name``."""
+        return f"{self.namespace}/{self.name}"
+
+
+def handle_of(repo: Repository, namespace: str) -> RepoHandle:
+    """Detach ``repo`` (in ``namespace``) from its session."""
+    return RepoHandle(repo.id, repo.namespace_id, namespace, repo.name, repo.visibility, repo.state)
+
+
+def split_repository_path(path: str) -> RepoRef | None:
+    """Split ``ns/name[/more]`` into namespace and name; None when there is no name part."""
+    namespace, _, name = path.partition("/")
+    if not namespace or not name:
+        return None
+    return RepoRef(namespace, name)
+
+
+def get_repository(session: Session, namespace: str, name: str) -> Repository | None:
+    """The live (not deleted) repository ``namespace/name``."""
+    return session.scalar(
+        select(Repository)
+        .join(Account, Account.id == Repository.namespace_id)
+        .where(Account.username == namespace, Repository.name == name, Repository.deleted.is_(False))
+    )
+
+
+def lock_repository(session: Session, repository_id: int) -> None:
+    """Serialise writers of one repository's tags (a row lock on PostgreSQL; SQLite locks the DB)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Repository.id).where(Repository.id == repository_id).with_for_update())
+
+
+def create_repository(
+    session: Session,
+    *,
+    namespace: Account,
+    name: str,
+    visibility: Visibility,
+    description: str | None,
+    actor: Actor | None,
+    now: datetime,
+) -> Repository:
+    """Create ``namespace/name`` and write the ``create_repo`` log entry."""
+    if not is_valid_repository_name(name):
+        raise NameInvalid("repository name not known to registry", detail={"name": name})
+    repo = Repository(
+        namespace_id=namespace.id,
+        name=name,
+        visibility=visibility,
+        description=description,
+        created=now,
+        deleted=False,
+    )
+    session.add(repo)
+    session.flush()
+    log_action(
+        session,
+        "create_repo",
+        actor=actor,
+        now=now,
+        namespace_id=namespace.id,
+        repository_id=repo.id,
+        metadata={"repo": name, "namespace": namespace.username},
+    )
+    return repo
+
+
+def set_permission(session: Session, repo: Repository, account_id: int, role: RoleName) -> None:
+    """Give ``account_id`` exactly ``role`` on ``repo`` (the API edge logs the change)."""
+    row = session.scalar(
+        select(RepositoryPermission).where(
+            RepositoryPermission.repository_id == repo.id, RepositoryPermission.account_id == account_id
+        )
+    )
+    if row is None:
+        session.add(RepositoryPermission(repository_id=repo.id, account_id=account_id, role=role))
+    else:
+        row.role = role
+    session.flush()
+
+
+def effective_repo_role(session: Session, account_id: int | None, repo: Repository) -> RepoRole:
+    """The role ``account_id`` (None: anonymous) holds on ``repo``, before any credential clamp."""
+    role = RepoRole.READ if repo.visibility == Visibility.PUBLIC else RepoRole.NONE
+    if account_id is None:
+        return role
+    if repo.namespace_id == account_id:
+        return RepoRole.ADMIN
+    stored = session.scalar(
+        select(RepositoryPermission.role).where(
+            RepositoryPermission.repository_id == repo.id, RepositoryPermission.account_id == account_id
+        )
+    )
+    if stored is not None:
+        role = max(role, _ROLE_OF_NAME[stored])
+    for source in _EXTRA_ROLE_SOURCES:
+        role = max(role, source(session, account_id, repo))
+    return role
+
+
+def can_create_in_namespace(session: Session, account_id: int, namespace: Account) -> bool:
+    """Whether ``account_id`` may create repositories in ``namespace`` (today: its own only)."""
+    if namespace.kind == AccountKind.USER and namespace.id == account_id:
+        return True
+    return any(rule(session, account_id, namespace) for rule in _EXTRA_CREATE_RULES)
+
+
+def visible_repositories(
+    session: Session, account_id: int | None, *, after_id: int, limit: int
+) -> list[tuple[int, str]]:
+    """``(id, "ns/name")`` of repositories the account may read, ordered by id, after ``after_id``."""
+    readable = Repository.visibility == Visibility.PUBLIC
+    if account_id is not None:
+        explicit = select(RepositoryPermission.repository_id).where(
+            RepositoryPermission.account_id == account_id
+        )
+        readable = or_(readable, Repository.namespace_id == account_id, Repository.id.in_(explicit))
+    rows = session.execute(
+        select(Repository.id, Account.username, Repository.name)
+        .join(Account, Account.id == Repository.namespace_id)
+        .where(and_(Repository.deleted.is_(False), readable, Repository.id > after_id))
+        .order_by(Repository.id)
+        .limit(limit)
+    ).all()
+    return [(row[0], f"{row[1]}/{row[2]}") for row in rows]
