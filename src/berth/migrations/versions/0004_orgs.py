@@ -35,7 +35,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team")),
-        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_team_organization_id")),
+        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_team_organization_id_name")),
     )
     with op.batch_alter_table("team", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_team_organization_id"), ["organization_id"], unique=False)
@@ -51,7 +51,7 @@ def upgrade() -> None:
             ["team_id"], ["team.id"], name=op.f("fk_team_member_team_id_team"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_team_member")),
-        sa.UniqueConstraint("team_id", "account_id", name=op.f("uq_team_member_team_id")),
+        sa.UniqueConstraint("team_id", "account_id", name=op.f("uq_team_member_team_id_account_id")),
     )
     with op.batch_alter_table("team_member", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_team_member_account_id"), ["account_id"], unique=False)
