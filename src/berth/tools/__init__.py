@@ -1,0 +1,1 @@
+"""Developer tools that read the whole application (like ``cli``, outside the layered rings)."""
