@@ -381,23 +381,53 @@ def test_error_detail_and_extra_fields_render() -> None:
     assert body["error_type"] == "invalid_token"
 
 
-def test_registry_errors_render_as_oci_json_when_present() -> None:
-    try:
-        from berth.registry import errors as registry_errors
-    except ImportError:
-        pytest.skip("the registry error renderer is not written yet")
-    render = getattr(registry_errors, "oci_error_body", None)
-    if render is None:
-        pytest.skip("berth.registry.errors has no oci_error_body yet")
-    for cls in all_error_classes():
-        status, body = render(_instantiate(cls))
-        assert 400 <= status <= 599
-        assert isinstance(body, dict)
-        assert isinstance(body["errors"], list)
-        assert body["errors"]
-        for error in body["errors"]:
-            assert error["code"] == error["code"].upper()
-            assert isinstance(error["message"], str)
+OCI_CODES = frozenset(
+    {
+        "BLOB_UNKNOWN",
+        "BLOB_UPLOAD_INVALID",
+        "BLOB_UPLOAD_UNKNOWN",
+        "DIGEST_INVALID",
+        "MANIFEST_BLOB_UNKNOWN",
+        "MANIFEST_INVALID",
+        "MANIFEST_UNKNOWN",
+        "NAME_INVALID",
+        "NAME_UNKNOWN",
+        "SIZE_INVALID",
+        "TAG_INVALID",
+        "UNAUTHORIZED",
+        "DENIED",
+        "UNSUPPORTED",
+        "TOOMANYREQUESTS",
+        "UNAVAILABLE",
+        "RANGE_INVALID",
+        "PAGINATION_NUMBER_INVALID",
+    }
+)
+
+
+@pytest.mark.parametrize("cls", all_error_classes(), ids=lambda c: c.__name__)
+def test_every_error_class_renders_as_oci_json(cls: type[BerthError]) -> None:
+    from berth.registry.errors import InvalidBearer, oci_body, oci_status, render_oci_error
+
+    exc = _instantiate(cls)
+    status = oci_status(exc)
+    assert 400 <= status <= 599
+    response = render_oci_error(
+        exc, realm_base="https://registry.example.com", service="registry.example.com"
+    )
+    assert response.status_code == status
+    if status == 401:
+        assert response.headers["www-authenticate"] == (
+            'Bearer realm="https://registry.example.com/v2/auth",service="registry.example.com"'
+        )
+    if isinstance(exc, InvalidBearer):
+        assert json.loads(bytes(response.body)) == {"error": exc.message}
+        return
+    assert response.headers["content-type"] == "application/json"
+    body = json.loads(oci_body(exc))
+    assert json.loads(bytes(response.body)) == body
+    assert body == {"errors": [{"code": exc.oci_code, "message": exc.message, "detail": {}}]}
+    assert exc.oci_code in OCI_CODES
 
 
 # ------------------------------------------------------------------------------------------- discovery
