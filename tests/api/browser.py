@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+from httpx2 import Response
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -31,7 +31,7 @@ class Browser:
         """The current session cookie value."""
         return self.client.cookies.get(SESSION_COOKIE)
 
-    def call(self, method: str, path: str, *, json: Any = None, csrf: bool = True) -> httpx.Response:
+    def call(self, method: str, path: str, *, json: Any = None, csrf: bool = True) -> Response:
         """An API call carrying the session cookie and (unless told not to) the CSRF token."""
         headers = {"X-CSRF-Token": self.csrf} if csrf and self.csrf else {}
         response = self.client.request(method, path, json=json, headers=headers)
@@ -39,12 +39,12 @@ class Browser:
             self.csrf = response.headers["x-next-csrf-token"]
         return response
 
-    def signin(self, username: str, password: str) -> httpx.Response:
+    def signin(self, username: str, password: str) -> Response:
         """Get a CSRF token if needed, then ``POST /api/v1/signin``."""
         if self.csrf is None:
             self.fetch_csrf()
         return self.call("POST", "/api/v1/signin", json={"username": username, "password": password})
 
-    def me(self) -> httpx.Response:
+    def me(self) -> Response:
         """``GET /api/v1/user/``."""
         return self.call("GET", "/api/v1/user/")

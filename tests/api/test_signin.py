@@ -17,7 +17,11 @@ from tests.conftest import Clock
 from tests.factories import PASSWORD, make_token, make_user
 
 CSRF_ERROR = {"error": "CSRF token was invalid or missing."}
-BAD_LOGIN = {"needsEmailVerification": False, "invalidCredentials": True, "message": "Invalid Username or Password"}
+BAD_LOGIN = {
+    "needsEmailVerification": False,
+    "invalidCredentials": True,
+    "message": "Invalid Username or Password",
+}
 THROTTLED = "Too many login attempts. \nPlease reset your Quay password and try again."
 
 
@@ -42,7 +46,9 @@ def test_signin_needs_csrf_token(runtime: Runtime) -> None:
     assert response.status_code == 403
     assert response.json() == CSRF_ERROR
     browser.fetch_csrf()
-    without = browser.call("POST", "/api/v1/signin", json={"username": name, "password": PASSWORD}, csrf=False)
+    without = browser.call(
+        "POST", "/api/v1/signin", json={"username": name, "password": PASSWORD}, csrf=False
+    )
     assert without.status_code == 403
     assert without.json() == CSRF_ERROR
     assert browser.me().status_code == 401
@@ -232,6 +238,8 @@ def test_cookie_secure_under_https(runtime: Runtime) -> None:
 
 def test_signin_disabled_without_direct_login(runtime: Runtime) -> None:
     name = _user(runtime)
-    runtime.settings = replace(runtime.settings, features={**runtime.settings.features, "DIRECT_LOGIN": False})
+    runtime.settings = replace(
+        runtime.settings, features={**runtime.settings.features, "DIRECT_LOGIN": False}
+    )
     browser = Browser(_app(runtime))
     assert browser.signin(name, PASSWORD).status_code == 404

@@ -190,10 +190,17 @@ def delete_user(session: Session, account: Account, *, now: datetime, actor: Act
 
 
 def convert_to_organization(
-    session: Session, account: Account, admin: Account, *, now: datetime, actor: Actor
+    session: Session,
+    account: Account,
+    admin: Account,
+    *,
+    now: datetime,
+    actor: Actor,
+    keep_session_id: int | None = None,
 ) -> None:
     """Quay's ``convertUserToOrganization``: the user becomes an organization administered by
-    ``admin`` (whose credentials the caller has checked). It can no longer sign in."""
+    ``admin`` (whose credentials the caller has checked). It can no longer sign in; its sessions
+    end, except ``keep_session_id``, which the caller moves over to ``admin``."""
     if admin.id == account.id:
         raise InvalidRequest("The admin user is not valid", extra={"reason": "invaliduser"})
     if account.kind != AccountKind.USER:
@@ -201,7 +208,7 @@ def convert_to_organization(
     account.kind = AccountKind.ORGANIZATION
     account.password_hash = None
     account.superuser = False
-    end_account_sessions(session, account.id)
+    end_account_sessions(session, account.id, keep=keep_session_id)
     revoke_client_keys(session, account.id)
     # TODO(orgs): give the organization an ``owners`` team (role admin) holding ``admin``. The team
     # tables arrive with the orgs slice; until it offers a call for it, only the kind changes here.

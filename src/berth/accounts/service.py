@@ -63,9 +63,7 @@ def validate_new_username(session: Session, username: str) -> None:
         )
 
 
-INVALID_PASSWORD = (
-    "Invalid password, password must be at least 8 characters and contain no whitespace."  # noqa: S105
-)
+INVALID_PASSWORD = "Invalid password, password must be at least 8 characters and contain no whitespace."  # noqa: S105
 
 
 def validate_password(password: str) -> None:

@@ -172,7 +172,8 @@ def convert_user_to_organization(ctx: RequestContext) -> Reply:
     if admin is None:
         error = InvalidRequest("The admin user credentials are not valid", extra={"reason": "invaliduser"})
         return _refused(ctx, error)
-    convert_to_organization(ctx.session, account, admin, now=ctx.now, actor=ctx.actor)
+    keep = ctx.web_session.id if ctx.web_session is not None else None
+    convert_to_organization(ctx.session, account, admin, now=ctx.now, actor=ctx.actor, keep_session_id=keep)
     return Reply({"success": True}, 200, headers=_sign_session_into(ctx, admin))
 
 
