@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,9 @@ class Settings:
             "PASSWORD_HASH_COST": self.password_hash_cost,
             "REGISTRY_TITLE": self.registry_title,
             "LOG_LEVEL": self.log_level,
+            "MAIL_SERVER": self.mail_server,
+            "MAIL_PORT": self.mail_port,
+            "MAIL_DEFAULT_SENDER": self.mail_default_sender,
             **{f"FEATURE_{k}": v for k, v in sorted(self.features.items())},
         }
 
@@ -231,46 +234,80 @@ def _parse_storage(raw: Any, preference: Any) -> tuple[tuple[StorageLocation, ..
     return tuple(locations), tuple(prefs)
 
 
-KNOWN_KEYS = frozenset(
-    {
-        "SERVER_HOSTNAME",
-        "PREFERRED_URL_SCHEME",
-        "DB_URI",
-        "DISTRIBUTED_STORAGE_CONFIG",
-        "DISTRIBUTED_STORAGE_PREFERENCE",
-        "SUPER_USERS",
-        "BROWSER_API_CALLS_XHR_ONLY",
-        "DEFAULT_TAG_EXPIRATION",
-        "TAG_EXPIRATION_OPTIONS",
-        "FRESH_LOGIN_TIMEOUT",
-        "SESSION_LIFETIME",
-        "ACCESS_TOKEN_LIFETIME",
-        "REGISTRY_TOKEN_LIFETIME",
-        "PASSWORD_HASH_COST",
-        "REGISTRY_TITLE",
-        "LOG_LEVEL",
-        "MAIL_SERVER",
-        "MAIL_PORT",
-        "MAIL_DEFAULT_SENDER",
-    }
-)
+def _scheme(key: str, value: Any) -> str:
+    if value not in ("http", "https"):
+        raise ConfigError(key, f"must be http or https, got {value!r}")
+    return str(value)
+
+
+def _tag_expiration_options(key: str, value: Any) -> tuple[str, ...]:
+    options = _str_list(key, value)
+    for option in options:
+        _duration(key, option)
+    return tuple(options)
+
+
+def _hash_cost(key: str, value: Any) -> str:
+    if value not in ("default", "low"):
+        raise ConfigError(key, "must be default or low (low is for tests only)")
+    return str(value)
+
+
+def _log_level(key: str, value: Any) -> str:
+    level = str(value).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(key, f"must be DEBUG, INFO, WARNING or ERROR, got {value!r}")
+    return level
+
+
+def _optional_str(key: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    raise ConfigError(key, f"must be a string, got {value!r}")
+
+
+def _port(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ConfigError(key, f"must be a TCP port number, got {value!r}")
+    return value
+
+
+# Every simple key: the Settings attribute it sets and the parser that validates it.
+_FIELDS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
+    "SERVER_HOSTNAME": ("server_hostname", _require_str),
+    "PREFERRED_URL_SCHEME": ("preferred_url_scheme", _scheme),
+    "DB_URI": ("db_uri", lambda _key, value: _validate_db_uri(value)),
+    "SUPER_USERS": ("super_users", lambda key, value: frozenset(_str_list(key, value))),
+    "BROWSER_API_CALLS_XHR_ONLY": ("browser_api_calls_xhr_only", _require_bool),
+    "DEFAULT_TAG_EXPIRATION": ("default_tag_expiration_s", _duration),
+    "TAG_EXPIRATION_OPTIONS": ("tag_expiration_options", _tag_expiration_options),
+    "FRESH_LOGIN_TIMEOUT": ("fresh_login_timeout_s", _duration),
+    "SESSION_LIFETIME": ("session_lifetime_s", _duration),
+    "ACCESS_TOKEN_LIFETIME": ("access_token_lifetime_s", _duration),
+    "REGISTRY_TOKEN_LIFETIME": ("registry_token_lifetime_s", _duration),
+    "PASSWORD_HASH_COST": ("password_hash_cost", _hash_cost),
+    "REGISTRY_TITLE": ("registry_title", _require_str),
+    "LOG_LEVEL": ("log_level", _log_level),
+    "MAIL_SERVER": ("mail_server", _optional_str),  # empty: no mail server, mail is not sent
+    "MAIL_PORT": ("mail_port", _port),
+    "MAIL_DEFAULT_SENDER": ("mail_default_sender", _require_str),
+}
+
+KNOWN_KEYS = frozenset({*_FIELDS, "DISTRIBUTED_STORAGE_CONFIG", "DISTRIBUTED_STORAGE_PREFERENCE"})
 
 
 def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
-    """Validate a mapping of Quay-style keys into :class:`Settings`."""
+    """Validate a mapping of Quay-style keys into :class:`Settings`.
+
+    Keys Berth does not use are accepted and ignored: Quay installs carry many of them.
+    """
     for key in raw:
         if not isinstance(key, str):
             raise ConfigError(str(key), "config keys must be strings")
     kwargs: dict[str, Any] = {}
-    if "SERVER_HOSTNAME" in raw:
-        kwargs["server_hostname"] = _require_str("SERVER_HOSTNAME", raw["SERVER_HOSTNAME"])
-    if "PREFERRED_URL_SCHEME" in raw:
-        scheme = raw["PREFERRED_URL_SCHEME"]
-        if scheme not in ("http", "https"):
-            raise ConfigError("PREFERRED_URL_SCHEME", f"must be http or https, got {scheme!r}")
-        kwargs["preferred_url_scheme"] = scheme
-    if "DB_URI" in raw:
-        kwargs["db_uri"] = _validate_db_uri(raw["DB_URI"])
+    for key, (attr, parse) in _FIELDS.items():
+        if key in raw:
+            kwargs[attr] = parse(key, raw[key])
     if "DISTRIBUTED_STORAGE_CONFIG" in raw:
         storage, prefs = _parse_storage(
             raw["DISTRIBUTED_STORAGE_CONFIG"], raw.get("DISTRIBUTED_STORAGE_PREFERENCE")
@@ -280,55 +317,10 @@ def settings_from_mapping(raw: Mapping[str, Any]) -> Settings:
         named = _str_list("DISTRIBUTED_STORAGE_PREFERENCE", raw["DISTRIBUTED_STORAGE_PREFERENCE"])
         if named != ["default"]:
             raise ConfigError("DISTRIBUTED_STORAGE_PREFERENCE", "names a location that is not configured")
-    if "SUPER_USERS" in raw:
-        kwargs["super_users"] = frozenset(_str_list("SUPER_USERS", raw["SUPER_USERS"]))
-    if "BROWSER_API_CALLS_XHR_ONLY" in raw:
-        kwargs["browser_api_calls_xhr_only"] = _require_bool(
-            "BROWSER_API_CALLS_XHR_ONLY", raw["BROWSER_API_CALLS_XHR_ONLY"]
-        )
-    durations = {
-        "DEFAULT_TAG_EXPIRATION": "default_tag_expiration_s",
-        "FRESH_LOGIN_TIMEOUT": "fresh_login_timeout_s",
-        "SESSION_LIFETIME": "session_lifetime_s",
-        "ACCESS_TOKEN_LIFETIME": "access_token_lifetime_s",
-        "REGISTRY_TOKEN_LIFETIME": "registry_token_lifetime_s",
-    }
-    for key, attr in durations.items():
-        if key in raw:
-            kwargs[attr] = _duration(key, raw[key])
-    if "TAG_EXPIRATION_OPTIONS" in raw:
-        options = _str_list("TAG_EXPIRATION_OPTIONS", raw["TAG_EXPIRATION_OPTIONS"])
-        for option in options:
-            _duration("TAG_EXPIRATION_OPTIONS", option)
-        kwargs["tag_expiration_options"] = tuple(options)
-    if "PASSWORD_HASH_COST" in raw:
-        cost = raw["PASSWORD_HASH_COST"]
-        if cost not in ("default", "low"):
-            raise ConfigError("PASSWORD_HASH_COST", "must be default or low (low is for tests only)")
-        kwargs["password_hash_cost"] = cost
-    if "REGISTRY_TITLE" in raw:
-        kwargs["registry_title"] = _require_str("REGISTRY_TITLE", raw["REGISTRY_TITLE"])
-    if "LOG_LEVEL" in raw:
-        level = str(raw["LOG_LEVEL"]).upper()
-        if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-            raise ConfigError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, got {raw['LOG_LEVEL']!r}")
-        kwargs["log_level"] = level
-    if "MAIL_SERVER" in raw:
-        kwargs["mail_server"] = _require_str("MAIL_SERVER", raw["MAIL_SERVER"])
-    if "MAIL_PORT" in raw:
-        port = raw["MAIL_PORT"]
-        if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-            raise ConfigError("MAIL_PORT", f"must be a TCP port number, got {port!r}")
-        kwargs["mail_port"] = port
-    if "MAIL_DEFAULT_SENDER" in raw:
-        kwargs["mail_default_sender"] = _require_str("MAIL_DEFAULT_SENDER", raw["MAIL_DEFAULT_SENDER"])
     features = dict(FEATURE_DEFAULTS)
     for key, value in raw.items():
         if key.startswith("FEATURE_"):
             features[key.removeprefix("FEATURE_")] = _require_bool(key, value)
-        elif key not in KNOWN_KEYS and key != "DISTRIBUTED_STORAGE_PREFERENCE":
-            # Quay installs carry many keys Berth does not use; they are accepted and ignored.
-            continue
     kwargs["features"] = features
     return Settings(**kwargs)
 

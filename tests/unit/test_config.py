@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
-from berth.config import FEATURE_DEFAULTS, ConfigError, Settings, load_settings, settings_from_mapping
+from berth.config import (
+    FEATURE_DEFAULTS,
+    KNOWN_KEYS,
+    ConfigError,
+    Settings,
+    load_settings,
+    settings_from_mapping,
+)
 
 
 def _write(tmp_path: Path, content: Any) -> Path:
@@ -356,6 +363,30 @@ def test_masked_output_loads_back_to_the_same_settings() -> None:
         {"SERVER_HOSTNAME": "r.example.com", "FEATURE_BILLING": True, "ACCESS_TOKEN_LIFETIME": "2h"}
     )
     assert settings_from_mapping(settings.masked()) == settings
+
+
+def test_masked_shows_every_supported_key() -> None:
+    masked = Settings().masked()
+    assert set(KNOWN_KEYS) <= set(masked)
+    assert {f"FEATURE_{name}" for name in FEATURE_DEFAULTS} <= set(masked)
+
+
+def test_mail_settings(tmp_path: Path) -> None:
+    settings = load_settings(
+        _write(
+            tmp_path, {"MAIL_SERVER": "smtp.example.com", "MAIL_PORT": 25, "MAIL_DEFAULT_SENDER": "q@x.io"}
+        ),
+        environ={"BERTH_MAIL_PORT": "2525"},
+    )
+    assert (settings.mail_server, settings.mail_port, settings.mail_default_sender) == (
+        "smtp.example.com",
+        2525,
+        "q@x.io",
+    )
+    for port in (0, 70000, "25", True):
+        with pytest.raises(ConfigError) as info:
+            settings_from_mapping({"MAIL_PORT": port})
+        assert info.value.key == "MAIL_PORT"
 
 
 def test_settings_are_frozen() -> None:
