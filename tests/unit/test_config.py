@@ -393,3 +393,11 @@ def test_settings_are_frozen() -> None:
     settings = Settings()
     with pytest.raises(AttributeError):
         settings.db_uri = "sqlite:///other.db"  # type: ignore[misc]
+
+
+def test_every_key_and_flag_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    for key in sorted(KNOWN_KEYS):
+        assert f"| `{key}` |" in doc, key
+    for name, default in FEATURE_DEFAULTS.items():
+        assert f"| `FEATURE_{name}` | `{str(default).lower()}` |" in doc, name
