@@ -266,6 +266,24 @@ def test_convert_user_to_organization(runtime: Runtime, clock: Clock) -> None:
     assert account.password_hash is None
     assert Browser(app).signin("acme", "pw-acme-123").status_code == 403
     assert "account_convert" in _kinds(runtime)
+    # The admin holds the new organization through its owners team.
+    orgs = browser.me().json()["organizations"]
+    assert [(o["name"], o["is_org_admin"]) for o in orgs] == [("acme", True)]
+    assert browser.call("GET", "/api/v1/organization/acme").status_code == 200
+
+
+def test_sole_org_admin_cannot_delete_themselves(runtime: Runtime) -> None:
+    app = _app(runtime)
+    browser = _sign_up(app, "quinn")
+    created = browser.call("POST", "/api/v1/organization/", json={"name": "quinnco", "email": "q@co.io"})
+    assert created.status_code == 201
+    response = browser.call("DELETE", "/api/v1/user/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "Cannot delete quinn as you are the only admin for organizations: quinnco"
+    }
+    assert browser.me().json()["username"] == "quinn"
+    assert "user_delete" not in _kinds(runtime)
 
 
 def test_client_key(runtime: Runtime, clock: Clock) -> None:

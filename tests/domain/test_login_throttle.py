@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from berth.accounts import throttle
+from berth.accounts.clientkeys import create_client_key
 from berth.accounts.service import PasswordPolicy
-from berth.accounts.signin import check_password
+from berth.accounts.signin import check_cli_credentials, check_password
 from berth.runtime import Runtime
 from tests.conftest import Clock
 from tests.factories import PASSWORD, make_user
@@ -73,3 +74,14 @@ def test_disabled_user_cannot_pass(runtime: Runtime, clock: Clock) -> None:
         user.enabled = False
         assert check_password(session, user.username, PASSWORD, now=clock(), policy=LOW) is None
         assert throttle.failures_for(session, user.username) == 1
+
+
+def test_cli_credentials_accept_password_or_client_key(runtime: Runtime, clock: Clock) -> None:
+    with runtime.db.transaction() as session:
+        user = make_user(session, clock())
+        key = create_client_key(session, user, now=clock(), actor=None)
+        assert check_cli_credentials(session, user.username, key, now=clock(), policy=LOW) is not None
+        assert check_cli_credentials(session, user.username, PASSWORD, now=clock(), policy=LOW) is not None
+        assert check_cli_credentials(session, user.username, "x" * 64, now=clock(), policy=LOW) is None
+        with pytest.raises(throttle.LoginThrottled):
+            check_cli_credentials(session, user.username, key, now=clock(), policy=LOW)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.clientkeys import revoke_client_keys
@@ -20,6 +20,8 @@ from berth.auditlog.service import Actor, log_action
 from berth.errors import DataModelError, InvalidRequest
 from berth.lib.names import is_valid_email
 from berth.lib.secrets import random_code
+from berth.orgs.models import Team, TeamMember, TeamRole
+from berth.orgs.service import OWNERS_TEAM, organizations_of
 
 _UNSET = object()
 
@@ -168,9 +170,39 @@ def change_details(
     return changes.password is not None
 
 
+def sole_admin_of(session: Session, account_id: int) -> list[str]:
+    """Organizations that no one but ``account_id`` administers."""
+    names = []
+    for org, role in organizations_of(session, account_id):
+        if role is not TeamRole.ADMIN:
+            continue
+        others = session.scalar(
+            select(func.count())
+            .select_from(TeamMember)
+            .join(Team, Team.id == TeamMember.team_id)
+            .where(
+                Team.organization_id == org.id,
+                Team.role == TeamRole.ADMIN,
+                TeamMember.account_id != account_id,
+            )
+        )
+        if not others:
+            names.append(org.username)
+    return names
+
+
 def delete_user(session: Session, account: Account, *, now: datetime, actor: Actor) -> None:
     """Quay's "mark for deletion": the account is disabled and renamed at once, freeing its name
-    and e-mail; its sessions and client keys die. Its rows stay for the garbage collector."""
+    and e-mail; its sessions and client keys die. Its rows stay for the garbage collector.
+
+    Refused while the user is the only administrator of an organization (it would be orphaned).
+    """
+    orphaned = sole_admin_of(session, account.id)
+    if orphaned:
+        raise DataModelError(
+            f"Cannot delete {account.username} as you are the only admin for organizations: "
+            + ", ".join(orphaned)
+        )
     log_action(
         session,
         "user_delete",
@@ -198,9 +230,9 @@ def convert_to_organization(
     actor: Actor,
     keep_session_id: int | None = None,
 ) -> None:
-    """Quay's ``convertUserToOrganization``: the user becomes an organization administered by
-    ``admin`` (whose credentials the caller has checked). It can no longer sign in; its sessions
-    end, except ``keep_session_id``, which the caller moves over to ``admin``."""
+    """Quay's ``convertUserToOrganization``: the user becomes an organization whose ``owners`` team
+    (role admin) holds ``admin`` (whose credentials the caller has checked). It can no longer sign
+    in; its sessions end, except ``keep_session_id``, which the caller moves over to ``admin``."""
     if admin.id == account.id:
         raise InvalidRequest("The admin user is not valid", extra={"reason": "invaliduser"})
     if account.kind != AccountKind.USER:
@@ -210,8 +242,10 @@ def convert_to_organization(
     account.superuser = False
     end_account_sessions(session, account.id, keep=keep_session_id)
     revoke_client_keys(session, account.id)
-    # TODO(orgs): give the organization an ``owners`` team (role admin) holding ``admin``. The team
-    # tables arrive with the orgs slice; until it offers a call for it, only the kind changes here.
+    owners = Team(organization_id=account.id, name=OWNERS_TEAM, description="", role=TeamRole.ADMIN)
+    session.add(owners)
+    session.flush()
+    session.add(TeamMember(team_id=owners.id, account_id=admin.id))
     log_action(
         session,
         "account_convert",

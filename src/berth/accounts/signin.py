@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from berth.accounts import throttle
+from berth.accounts.clientkeys import looks_like_client_key, verify_client_key
 from berth.accounts.models import Account, WebSession
 from berth.accounts.service import PasswordPolicy, authenticate_password, find_user_for_login
 from berth.accounts.sessions import end_session, refresh_login, sign_in
@@ -44,6 +45,26 @@ def check_password(
     key = _throttle_key(session, username)
     throttle.check_allowed(session, key, now=now)
     account = authenticate_password(session, username, password, policy)
+    if account is None:
+        throttle.record_failure(session, key, now=now)
+        return None
+    throttle.record_success(session, key)
+    return account
+
+
+def check_cli_credentials(
+    session: Session, username: str, secret: str, *, now: datetime, policy: PasswordPolicy
+) -> Account | None:
+    """Basic credentials from a CLI (``/v2/auth``): a client key or the password, both throttled.
+
+    Like :func:`check_password`, a failure is recorded here, so the caller must commit even when
+    it answers 401.
+    """
+    key = _throttle_key(session, username)
+    throttle.check_allowed(session, key, now=now)
+    account = verify_client_key(session, username, secret, now=now) if looks_like_client_key(secret) else None
+    if account is None:
+        account = authenticate_password(session, username, secret, policy)
     if account is None:
         throttle.record_failure(session, key, now=now)
         return None
