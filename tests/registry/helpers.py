@@ -9,7 +9,41 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from tests.factories import PASSWORD
+from berth.accounts.service import get_account
+from berth.repos.models import Visibility
+from berth.repos.service import create_repository
+from berth.runtime import Runtime
+from tests.factories import PASSWORD, make_user
+
+
+def new_user(runtime: Runtime) -> str:
+    """Create a user (committed); returns its name."""
+    with runtime.db.transaction() as session:
+        return make_user(session, runtime.clock()).username
+
+
+def make_repo(
+    runtime: Runtime, namespace: str, name: str, *, visibility: Visibility = Visibility.PRIVATE
+) -> int:
+    """Create ``namespace/name`` (committed); returns its id."""
+    with runtime.db.transaction() as session:
+        account = get_account(session, namespace)
+        assert account is not None
+        repo = create_repository(
+            session,
+            namespace=account,
+            name=name,
+            visibility=visibility,
+            description=None,
+            actor=None,
+            now=runtime.clock(),
+        )
+        return repo.id
+
+
+def user_headers(client: TestClient, user: str, repos: list[str]) -> dict[str, str]:
+    """Bearer headers of a token granting ``user`` push and pull on ``repos``."""
+    return bearer(token_for(client, [push_scope(r) for r in repos], basic(user)))
 
 
 def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
@@ -20,7 +54,8 @@ def basic(username: str, password: str = PASSWORD) -> dict[str, str]:
 
 def token_for(client: TestClient, scopes: list[str], auth: dict[str, str] | None = None) -> str:
     """A registry JWT from ``/v2/auth`` for ``scopes``."""
-    params = [("service", "testserver"), *(("scope", s) for s in scopes)]
+    params: list[tuple[str, str | int | float | bool | None]] = [("service", "testserver")]
+    params += [("scope", s) for s in scopes]
     response = client.get("/v2/auth", params=params, headers=auth or {})
     assert response.status_code == 200, response.text
     return str(response.json()["token"])
@@ -62,7 +97,11 @@ def image_manifest(config: bytes, layers: list[bytes], **extra: Any) -> bytes:
             "size": len(config),
         },
         "layers": [
-            {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha256(layer), "size": len(layer)}
+            {
+                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                "digest": sha256(layer),
+                "size": len(layer),
+            }
             for layer in layers
         ],
         **extra,

@@ -21,6 +21,12 @@ from berth.repos.service import RepoHandle, get_repository, handle_of, split_rep
 from berth.runtime import Runtime
 
 NOT_AUTHORIZED = "access to the requested resource is not authorized"
+# Which granted token actions satisfy what a route needs.
+_SATISFIES = {
+    "pull": frozenset({"pull", "*"}),
+    "push": frozenset({"push", "*"}),
+    "delete": frozenset({"delete", "push", "*"}),
+}
 
 
 @dataclass(frozen=True)
@@ -46,8 +52,10 @@ class Caller:
         )
 
     def granted(self, repository: str, action: str) -> bool:
-        """Whether the token grants ``action`` on ``repository``."""
-        return self.claims is not None and action in self.claims.actions("repository", repository)
+        """Whether the token grants ``action`` on ``repository`` (``*`` grants everything)."""
+        if self.claims is None:
+            return False
+        return bool(self.claims.actions("repository", repository) & _SATISFIES[action])
 
 
 class RegistryEdge:
@@ -101,6 +109,7 @@ class RegistryEdge:
         claims = verify_token(keys, token.strip(), audience=self.service, now=self.runtime.clock())
         if claims is None:
             raise InvalidBearer("Invalid bearer token format")
+        request.state.principal = None if claims.is_anonymous else claims.subject
         return Caller(claims, ip)
 
     def authorize(self, session: Session, caller: Caller, name: str, action: str) -> RepoHandle:

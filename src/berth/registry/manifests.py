@@ -101,7 +101,7 @@ class ManifestViews:
 
         def remove() -> None:
             with self.db.transaction(write=True) as session:
-                repo = self.edge.authorize(session, caller, name, "push")
+                repo = self.edge.authorize(session, caller, name, "delete")
                 svc.delete_manifest(
                     session, repo, reference, actor=caller.actor, now=self.edge.runtime.clock()
                 )
