@@ -179,3 +179,17 @@ def test_tokens_from_another_installation_are_refused(runtime: Runtime, client: 
     claims = {"iss": "quay", "aud": "testserver", "sub": user, "exp": 4102444800, "access": []}
     forged = jwt.encode(claims, "a-shared-secret-key-that-is-long-enough", algorithm="HS256")
     assert client.get("/v2/", headers=bearer(forged)).status_code == 401
+
+
+def test_repeated_bad_passwords_are_throttled(runtime: Runtime, client: TestClient, clock: Any) -> None:
+    user = new_user(runtime)
+    scope = [f"repository:{user}/app:pull"]
+    statuses = [_auth(client, scope, basic(user, "wrong-password")).status_code for _ in range(3)]
+    assert statuses[0] == 401
+    assert 429 in statuses
+    throttled = _auth(client, scope, basic(user))
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert throttled.json()["errors"][0]["code"] == "TOOMANYREQUESTS"
+    clock.advance(3600)
+    assert _auth(client, scope, basic(user)).status_code == 200

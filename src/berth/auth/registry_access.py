@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from berth.accounts.service import PasswordPolicy, authenticate_password, get_account
+from berth.accounts.service import PasswordPolicy, get_account
+from berth.accounts.signin import check_cli_credentials
 from berth.auditlog.service import Actor
 from berth.auth.credentials import principal_for_account
 from berth.auth.principal import ANONYMOUS, AuthMethod, Principal, Role
@@ -65,7 +66,8 @@ def _check_oauth(session: Session, _username: str, secret: str, ctx: CheckContex
 
 
 def _check_password(session: Session, username: str, secret: str, ctx: CheckContext) -> Principal | None:
-    account = authenticate_password(session, username, secret, ctx.password_policy)
+    # The password or an encrypted CLI client key, throttled after repeated failures.
+    account = check_cli_credentials(session, username, secret, now=ctx.now, policy=ctx.password_policy)
     if account is None:
         return None
     return principal_for_account(
@@ -100,8 +102,11 @@ def parse_basic(authorization: str | None) -> tuple[str, str] | None:
     return username, password
 
 
-def authenticate_basic(session: Session, username: str, password: str, ctx: CheckContext) -> Principal:
-    """The principal the credentials name; 401 ``Invalid Username or Password`` otherwise."""
+def authenticate_basic(session: Session, username: str, password: str, ctx: CheckContext) -> Principal | None:
+    """The principal the credentials name, else None (the caller commits, then answers 401).
+
+    Failed password attempts are recorded for throttling, so the transaction must be committed.
+    """
     if username in SPECIAL_USERNAMES:
         checker: CredentialChecker | None = SPECIAL_USERNAMES[username]
     elif username.startswith("$"):
@@ -110,10 +115,7 @@ def authenticate_basic(session: Session, username: str, password: str, ctx: Chec
         checker = _ROBOT_CHECKER[0] if _ROBOT_CHECKER else None
     else:
         checker = _check_password
-    principal = checker(session, username, password, ctx) if checker is not None else None
-    if principal is None:
-        raise Unauthenticated(BAD_CREDENTIALS)
-    return principal
+    return checker(session, username, password, ctx) if checker is not None else None
 
 
 @dataclass(frozen=True)

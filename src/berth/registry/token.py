@@ -11,6 +11,7 @@ from starlette.responses import Response
 from berth.auditlog.service import Actor
 from berth.auth.principal import ANONYMOUS, Principal
 from berth.auth.registry_access import (
+    BAD_CREDENTIALS,
     CheckContext,
     authenticate_basic,
     grant_access,
@@ -48,17 +49,21 @@ class TokenViews:
         edge, runtime = self.edge, self.edge.runtime
         now = runtime.clock()
         keys = edge.keys()
+        principal: Principal | None = ANONYMOUS
+        if credentials is None and (not scopes or not edge.anonymous_access):
+            raise Unauthenticated(NOT_AUTHORIZED)
         with runtime.db.transaction(write=True) as session:
-            principal: Principal = ANONYMOUS
             if credentials is not None:
                 ctx = CheckContext(now, runtime.password_policy, runtime.settings.super_users)
                 principal = authenticate_basic(session, credentials[0], credentials[1], ctx)
-            elif not scopes or not edge.anonymous_access:
-                raise Unauthenticated(NOT_AUTHORIZED)
-            actor = Actor(principal.account_id, ip, principal.oauth_token_id)
-            access = grant_access(
-                session, principal, scopes, anonymous_access=edge.anonymous_access, actor=actor, now=now
-            )
+            if principal is not None:
+                actor = Actor(principal.account_id, ip, principal.oauth_token_id)
+                access = grant_access(
+                    session, principal, scopes, anonymous_access=edge.anonymous_access, actor=actor, now=now
+                )
+        # Committed first: a failed password attempt must be recorded for throttling.
+        if principal is None:
+            raise Unauthenticated(BAD_CREDENTIALS)
         return issue_token(
             keys,
             audience=edge.service,
