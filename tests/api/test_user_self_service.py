@@ -377,6 +377,20 @@ def test_recovery_email_is_sent_through_smtp(runtime: Runtime, smtp_sink: _Sink)
     unknown = browser.call("POST", "/api/v1/recovery", json={"email": "nobody@x.io"})
     assert unknown.json() == {"status": "sent"}
     assert len(smtp_sink.messages) == 1
+    # Following the link signs a new browser in (freshly), so it can set a new password at once.
+    link = text.decode().split("http://testserver", 1)[1].split()[0]
+    visitor = Browser(app)
+    followed = visitor.client.get(link, follow_redirects=False)
+    assert followed.status_code == 302
+    assert followed.headers["location"] == "/user/olga?tab=settings"
+    assert "httponly" in followed.headers["set-cookie"].lower()
+    assert visitor.me().json()["username"] == "olga"
+    visitor.fetch_csrf()
+    assert visitor.call("PUT", "/api/v1/user/", json={"password": "brand-new-pass"}).status_code == 200
+    assert Browser(app).signin("olga", "brand-new-pass").status_code == 200
+    again = Browser(app).client.get(link, follow_redirects=False)
+    assert again.status_code == 400
+    assert "Invalid recovery code" in again.text
 
 
 def test_recovery_without_mail_server_is_503(runtime: Runtime) -> None:
