@@ -48,3 +48,14 @@ class Browser:
     def me(self) -> Response:
         """``GET /api/v1/user/``."""
         return self.call("GET", "/api/v1/user/")
+
+
+def sign_up(app: Starlette, username: str, password: str | None = None) -> Browser:
+    """A new browser that signs up as ``username`` (password ``pw-<username>-123``) via ``createNewUser``."""
+    browser = Browser(app)
+    browser.fetch_csrf()
+    body = {"username": username, "password": password or f"pw-{username}-123", "email": f"{username}@x.io"}
+    response = browser.call("POST", "/api/v1/user/", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["username"] == username
+    return browser

@@ -3,14 +3,9 @@ conversion, client keys and recovery mail, each through the caller's own cookie 
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from dataclasses import replace
-from email import message_from_bytes
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from sqlalchemy import select
 from starlette.applications import Starlette
 
@@ -19,7 +14,7 @@ from berth.accounts.models import Account, AccountKind
 from berth.app import create_app
 from berth.auditlog.models import LogEntry
 from berth.runtime import Runtime
-from tests.api.browser import Browser
+from tests.api.browser import Browser, sign_up
 from tests.conftest import Clock
 
 CSRF_ERROR = {"error": "CSRF token was invalid or missing."}
@@ -43,16 +38,6 @@ def _account(runtime: Runtime, username: str) -> Account | None:
         return account
 
 
-def _sign_up(app: Starlette, username: str, password: str | None = None) -> Browser:
-    browser = Browser(app)
-    browser.fetch_csrf()
-    body = {"username": username, "password": password or f"pw-{username}-123", "email": f"{username}@x.io"}
-    response = browser.call("POST", "/api/v1/user/", json=body)
-    assert response.status_code == 200, response.text
-    assert response.json()["username"] == username
-    return browser
-
-
 def test_script_users_sign_up_sign_in_and_write_each_in_their_own_session(runtime: Runtime) -> None:
     app = _app(runtime)
     admin = Browser(app)
@@ -61,7 +46,7 @@ def test_script_users_sign_up_sign_in_and_write_each_in_their_own_session(runtim
         json={"username": "admin", "password": "password-admin-1", "email": "admin@x.io"},
     )
     assert init.status_code == 200
-    browsers = {name: _sign_up(app, name) for name in ("alice", "bob", "carol")}
+    browsers = {name: sign_up(app, name) for name in ("alice", "bob", "carol")}
     browsers["admin"] = admin
     admin.signin("admin", "password-admin-1")
     for name, browser in browsers.items():
@@ -131,7 +116,7 @@ def test_create_user_bad_input_is_quay_400_and_creates_nothing(
 
 def test_create_user_taken_name_and_email(runtime: Runtime) -> None:
     app = _app(runtime)
-    _sign_up(app, "frank")
+    sign_up(app, "frank")
     browser = Browser(app)
     browser.fetch_csrf()
     taken = browser.call(
@@ -157,7 +142,7 @@ def test_create_user_feature_off_is_404(runtime: Runtime) -> None:
 
 
 def test_change_details_validates_everything_first(runtime: Runtime) -> None:
-    browser = _sign_up(_app(runtime), "hank")
+    browser = sign_up(_app(runtime), "hank")
     bad = browser.call("PUT", "/api/v1/user/", json={"company": "Acme", "tag_expiration_s": 12345})
     assert bad.status_code == 400
     assert bad.json()["detail"] == "Invalid tag expiration option"
@@ -191,8 +176,8 @@ def test_change_details_validates_everything_first(runtime: Runtime) -> None:
 
 def test_change_email_to_a_used_one_is_refused(runtime: Runtime) -> None:
     app = _app(runtime)
-    _sign_up(app, "ivan")
-    browser = _sign_up(app, "jane")
+    sign_up(app, "ivan")
+    browser = sign_up(app, "jane")
     response = browser.call("PUT", "/api/v1/user/", json={"email": "ivan@x.io"})
     assert response.status_code == 400
     assert response.json()["detail"] == "E-mail address already used"
@@ -201,7 +186,7 @@ def test_change_email_to_a_used_one_is_refused(runtime: Runtime) -> None:
 
 def test_password_change_voids_other_sessions_and_keys(runtime: Runtime, clock: Clock) -> None:
     app = _app(runtime)
-    browser = _sign_up(app, "kate")
+    browser = sign_up(app, "kate")
     other = Browser(app)
     other.signin("kate", "pw-kate-123")
     key = browser.call("POST", "/api/v1/user/clientkey", json={"password": "pw-kate-123"}).json()["key"]
@@ -221,7 +206,7 @@ def test_password_change_voids_other_sessions_and_keys(runtime: Runtime, clock: 
 
 def test_delete_current_user(runtime: Runtime) -> None:
     app = _app(runtime)
-    browser = _sign_up(app, "liam")
+    browser = sign_up(app, "liam")
     assert browser.call("DELETE", "/api/v1/user/", csrf=False).status_code == 403
     response = browser.call("DELETE", "/api/v1/user/")
     assert response.status_code == 204
@@ -230,13 +215,13 @@ def test_delete_current_user(runtime: Runtime) -> None:
     assert browser.client.get("/api/v1/users/liam").status_code == 404
     assert Browser(app).signin("liam", "pw-liam-123").status_code == 403
     assert "user_delete" in _kinds(runtime)
-    _sign_up(app, "liam")  # the name and the e-mail address are free again
+    sign_up(app, "liam")  # the name and the e-mail address are free again
 
 
 def test_convert_user_to_organization(runtime: Runtime, clock: Clock) -> None:
     app = _app(runtime)
-    _sign_up(app, "mona")
-    browser = _sign_up(app, "acme")
+    sign_up(app, "mona")
+    browser = sign_up(app, "acme")
     wrong = browser.call(
         "POST", "/api/v1/user/convert", json={"adminUser": "mona", "adminPassword": "nope-nope"}
     )
@@ -274,7 +259,7 @@ def test_convert_user_to_organization(runtime: Runtime, clock: Clock) -> None:
 
 def test_sole_org_admin_cannot_delete_themselves(runtime: Runtime) -> None:
     app = _app(runtime)
-    browser = _sign_up(app, "quinn")
+    browser = sign_up(app, "quinn")
     created = browser.call("POST", "/api/v1/organization/", json={"name": "quinnco", "email": "q@co.io"})
     assert created.status_code == 201
     response = browser.call("DELETE", "/api/v1/user/")
@@ -288,7 +273,7 @@ def test_sole_org_admin_cannot_delete_themselves(runtime: Runtime) -> None:
 
 def test_client_key(runtime: Runtime, clock: Clock) -> None:
     app = _app(runtime)
-    browser = _sign_up(app, "nina")
+    browser = sign_up(app, "nina")
     wrong = browser.call("POST", "/api/v1/user/clientkey", json={"password": "wrong-password"})
     assert wrong.status_code == 400
     assert wrong.json()["detail"] == "Invalid Username or Password"
@@ -322,81 +307,3 @@ def test_initialize_returns_a_working_client_key(runtime: Runtime, clock: Clock)
     assert len(key) == 64
     with runtime.db.transaction() as session:
         assert verify_client_key(session, "root", key, now=clock()) is not None
-
-
-class _Sink:
-    """A local SMTP server on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        sink = self
-
-        class Handler(Message):
-            def handle_message(self, message: object) -> None:
-                sink.messages.append(bytes(message))  # type: ignore[call-overload]
-
-            def prepare_message(self, _session: object, envelope: object) -> bytes:  # type: ignore[override]
-                return bytes(envelope.original_content)  # type: ignore[attr-defined]
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-
-@pytest.fixture
-def smtp_sink() -> Iterator[_Sink]:
-    """An SMTP sink the recovery mail is delivered to."""
-    sink = _Sink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
-
-
-def test_recovery_email_is_sent_through_smtp(runtime: Runtime, smtp_sink: _Sink) -> None:
-    runtime.settings = replace(
-        runtime.settings, mail_server="127.0.0.1", mail_port=smtp_sink.port, mail_default_sender="b@x.io"
-    )
-    app = _app(runtime)
-    _sign_up(app, "olga")
-    browser = Browser(app)
-    browser.fetch_csrf()
-    assert (
-        browser.call("POST", "/api/v1/recovery", json={"email": "olga@x.io"}, csrf=False).status_code == 403
-    )
-    response = browser.call("POST", "/api/v1/recovery", json={"email": "olga@x.io"})
-    assert response.status_code == 200
-    assert response.json() == {"status": "sent"}
-    assert len(smtp_sink.messages) == 1
-    mail = message_from_bytes(smtp_sink.messages[0])
-    assert mail["To"] == "olga@x.io"
-    assert mail["From"] == "b@x.io"
-    text = mail.get_payload(decode=True)
-    assert isinstance(text, bytes)
-    assert b"/recovery?code=" in text
-    unknown = browser.call("POST", "/api/v1/recovery", json={"email": "nobody@x.io"})
-    assert unknown.json() == {"status": "sent"}
-    assert len(smtp_sink.messages) == 1
-    # Following the link signs a new browser in (freshly), so it can set a new password at once.
-    link = text.decode().split("http://testserver", 1)[1].split()[0]
-    visitor = Browser(app)
-    followed = visitor.client.get(link, follow_redirects=False)
-    assert followed.status_code == 302
-    assert followed.headers["location"] == "/user/olga?tab=settings"
-    assert "httponly" in followed.headers["set-cookie"].lower()
-    assert visitor.me().json()["username"] == "olga"
-    visitor.fetch_csrf()
-    assert visitor.call("PUT", "/api/v1/user/", json={"password": "brand-new-pass"}).status_code == 200
-    assert Browser(app).signin("olga", "brand-new-pass").status_code == 200
-    again = Browser(app).client.get(link, follow_redirects=False)
-    assert again.status_code == 400
-    assert "Invalid recovery code" in again.text
-
-
-def test_recovery_without_mail_server_is_503(runtime: Runtime) -> None:
-    app = _app(runtime)
-    _sign_up(app, "pete")
-    browser = Browser(app)
-    browser.fetch_csrf()
-    response = browser.call("POST", "/api/v1/recovery", json={"email": "pete@x.io"})
-    assert response.status_code == 503
