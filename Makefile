@@ -30,7 +30,7 @@ pytest: install
 test: lint pytest
 
 coverage-doc: install
-	$(BIN)/python -m berth.tools.coverage_doc > docs/api-coverage.md
+	$(BIN)/python -m berth.tools.coverage_doc --output docs/api-coverage.md
 
 bench: install
 	$(BIN)/python bench/run.py
