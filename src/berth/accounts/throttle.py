@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import LoginFailure
@@ -42,7 +44,7 @@ def _key(username: str) -> str:
 
 def check_allowed(session: Session, username: str, *, now: datetime) -> None:
     """Raise :class:`LoginThrottled` while ``username`` must still wait after failed attempts."""
-    row = session.get(LoginFailure, _key(username))
+    row = session.get(LoginFailure, _key(username), populate_existing=True)
     if row is None or row.retry_at <= now:
         return
     wait = math.ceil((row.retry_at - now).total_seconds())
@@ -50,17 +52,28 @@ def check_allowed(session: Session, username: str, *, now: datetime) -> None:
 
 
 def record_failure(session: Session, username: str, *, now: datetime) -> int:
-    """Count one more failure for ``username``; returns the seconds it must now wait."""
+    """Count one more failure for ``username``; returns the seconds it must now wait.
+
+    The counter is bumped by one atomic upsert, so concurrent failures neither collide on the
+    primary key nor lose a count.
+    """
     key = _key(username)
-    row = session.get(LoginFailure, key)
-    if row is None:
-        row = LoginFailure(username=key, failures=0, last_failure=now, retry_at=now)
-        session.add(row)
-    row.failures += 1
-    row.last_failure = now
-    wait = backoff_seconds(row.failures)
-    row.retry_at = now + timedelta(seconds=wait)
-    session.flush()
+    first_wait = timedelta(seconds=backoff_seconds(1))
+    values = {"username": key, "failures": 1, "last_failure": now, "retry_at": now + first_wait}
+    bump = {"failures": LoginFailure.failures + 1, "last_failure": now}
+    if session.get_bind().dialect.name == "postgresql":
+        pg = pg_insert(LoginFailure).values(**values)
+        session.execute(pg.on_conflict_do_update(index_elements=[LoginFailure.username], set_=bump))
+    else:
+        lite = sqlite_insert(LoginFailure).values(**values)
+        session.execute(lite.on_conflict_do_update(index_elements=[LoginFailure.username], set_=bump))
+    failures = session.scalar(select(LoginFailure.failures).where(LoginFailure.username == key)) or 1
+    wait = backoff_seconds(failures)
+    session.execute(
+        update(LoginFailure)
+        .where(LoginFailure.username == key)
+        .values(retry_at=now + timedelta(seconds=wait))
+    )
     return wait
 
 
@@ -71,7 +84,7 @@ def record_success(session: Session, username: str) -> None:
 
 def failures_for(session: Session, username: str) -> int:
     """How many consecutive failures are on record for ``username``."""
-    row = session.get(LoginFailure, _key(username))
+    row = session.get(LoginFailure, _key(username), populate_existing=True)
     return row.failures if row is not None else 0
 
 
