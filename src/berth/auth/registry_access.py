@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from berth.accounts.service import PasswordPolicy, get_account
@@ -175,15 +176,21 @@ def _repository_actions(
             return []
         if principal.method is AuthMethod.OAUTH and principal.org_role_cap() < Role.CREATOR:
             return []
-        repo = create_repository(
-            session,
-            namespace=namespace,
-            name=ref.name,
-            visibility=Visibility.PRIVATE,
-            description=None,
-            actor=actor,
-            now=now,
-        )
+        try:
+            with session.begin_nested():
+                repo = create_repository(
+                    session,
+                    namespace=namespace,
+                    name=ref.name,
+                    visibility=Visibility.PRIVATE,
+                    description=None,
+                    actor=actor,
+                    now=now,
+                )
+        except IntegrityError:  # a concurrent push created it first
+            repo = get_repository(session, ref.namespace, ref.name)
+            if repo is None:
+                return []
     role = _clamp(principal, effective_repo_role(session, principal.account_id, repo))
     if repo.visibility == Visibility.PUBLIC and (anonymous_access or not principal.is_anonymous):
         role = max(role, RepoRole.READ)
