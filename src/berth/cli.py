@@ -89,12 +89,20 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             workers=args.workers,
             log_level="warning",
+            log_config=None,  # uvicorn logs through berth's JSON handler (configure_logging)
             access_log=False,
         )
         return 0
     from berth.app import create_app
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        log_config=None,  # uvicorn logs through berth's JSON handler (configure_logging)
+        access_log=False,
+    )
     return 0
 
 

@@ -34,18 +34,30 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update({k: v for k, v in vars(record).items() if k not in self._RESERVED})
         if record.exc_info and record.exc_info[0] is not None:
+            # The type and where it was raised, never the message or locals (they may hold secrets).
             entry["exception"] = record.exc_info[0].__name__
+            tb = record.exc_info[2]
+            while tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+            if tb is not None:
+                code = tb.tb_frame.f_code
+                entry["raised_at"] = f"{code.co_filename}:{tb.tb_lineno} in {code.co_name}"
         return json.dumps(entry, default=str)
 
 
 def configure_logging(level: str) -> None:
-    """Send every ``berth`` log record to stderr as JSON."""
+    """Send every ``berth`` and ``uvicorn`` log record to stderr as one JSON line.
+
+    The server is started with ``log_config=None``, so uvicorn's own records (an exception that
+    escaped the app, a malformed request) come here too instead of as multi-line plain text.
+    """
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    root = logging.getLogger("berth")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    for name in ("berth", "uvicorn"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.propagate = False
+    logging.getLogger("berth").setLevel(level)
 
 
 class Metrics:
