@@ -61,7 +61,7 @@ def _refused(ctx: RequestContext, error: InvalidRequest) -> Reply:
 
 
 class NewUser(BaseModel):
-    """Body of ``POST /api/v1/user/``."""
+    """Fields which must be specified for a new user."""
 
     username: str = Field(description="The user's username")
     password: str = Field(description="The user's password")
@@ -104,8 +104,8 @@ def get_logged_in_user_for(ctx: RequestContext, account: Account) -> dict[str, A
     return get_logged_in_user(replace(ctx, principal=principal))
 
 
-class UserDetails(BaseModel):
-    """Body of ``PUT /api/v1/user/``."""
+class UpdateUser(BaseModel):
+    """Fields which can be updated in a user."""
 
     password: str | None = Field(default=None, description="The user's password")
     invoice_email: bool | None = Field(default=None, description="Whether to send invoices by e-mail")
@@ -121,7 +121,7 @@ class UserDetails(BaseModel):
 
 def change_user_details(ctx: RequestContext) -> Reply:
     """Change the caller's details; a new password re-signs this session and ends all others."""
-    body = ctx.body_as(UserDetails)
+    body = ctx.body_as(UpdateUser)
     account = _me(ctx)
     sent = body.model_fields_set
     changes = UserChanges(
@@ -155,8 +155,8 @@ def delete_current_user(ctx: RequestContext) -> None:
     ctx.clear_cookies.append(SESSION_COOKIE)
 
 
-class ConvertBody(BaseModel):
-    """Body of ``POST /api/v1/user/convert``."""
+class ConvertUser(BaseModel):
+    """Information required to convert a user to an organization."""
 
     adminUser: str = Field(description="The user who will become an org admin's username")  # noqa: N815
     adminPassword: str = Field(description="The user who will become an org admin's password")  # noqa: N815
@@ -165,7 +165,7 @@ class ConvertBody(BaseModel):
 
 def convert_user_to_organization(ctx: RequestContext) -> Reply:
     """Turn the caller's account into an organization administered by ``adminUser``."""
-    body = ctx.body_as(ConvertBody)
+    body = ctx.body_as(ConvertUser)
     account = _me(ctx)
     policy = ctx.runtime.password_policy
     admin = check_password(ctx.session, body.adminUser, body.adminPassword, now=ctx.now, policy=policy)
@@ -177,15 +177,15 @@ def convert_user_to_organization(ctx: RequestContext) -> Reply:
     return Reply({"success": True}, 200, headers=_sign_session_into(ctx, admin))
 
 
-class ClientKeyBody(BaseModel):
-    """Body of ``POST /api/v1/user/clientkey``."""
+class GenerateClientKey(BaseModel):
+    """Fields which must be specified for the generate client key."""
 
     password: str = Field(description="The user's password")
 
 
 def generate_user_client_key(ctx: RequestContext) -> Reply:
     """A CLI key usable in place of the password (revocable; dies with a password change)."""
-    body = ctx.body_as(ClientKeyBody)
+    body = ctx.body_as(GenerateClientKey)
     account = _me(ctx)
     policy = ctx.runtime.password_policy
     checked = check_password(ctx.session, account.username, body.password, now=ctx.now, policy=policy)
@@ -194,8 +194,8 @@ def generate_user_client_key(ctx: RequestContext) -> Reply:
     return Reply({"key": create_client_key(ctx.session, account, now=ctx.now, actor=ctx.actor)}, 200)
 
 
-class RecoveryBody(BaseModel):
-    """Body of ``POST /api/v1/recovery``."""
+class RequestRecovery(BaseModel):
+    """Information required to sent a recovery email."""
 
     email: str = Field(description="The user's email address")
     recaptcha_response: str | None = Field(default=None, description="The (may be disabled) recaptcha")
@@ -203,7 +203,7 @@ class RecoveryBody(BaseModel):
 
 def request_recovery_email(ctx: RequestContext) -> dict[str, Any]:
     """Mail a password-recovery link; the answer does not reveal whether the address is known."""
-    body = ctx.body_as(RecoveryBody)
+    body = ctx.body_as(RequestRecovery)
     settings = ctx.runtime.settings
     return request_recovery(
         ctx.session,
@@ -236,7 +236,7 @@ ENDPOINTS = (
         nickname="changeUserDetails",
         description="Update a users details such as password or email.",
         tag="user",
-        body=UserDetails,
+        body=UpdateUser,
         internal=True,
         fresh_login=True,
         scope="user:admin",
@@ -262,7 +262,7 @@ ENDPOINTS = (
         nickname="convertUserToOrganization",
         description="Convert the user to an organization.",
         tag="user",
-        body=ConvertBody,
+        body=ConvertUser,
         internal=True,
         scope="user:admin",
     ),
@@ -274,7 +274,7 @@ ENDPOINTS = (
         nickname="generateUserClientKey",
         description="Return's the user's private client key.",
         tag="user",
-        body=ClientKeyBody,
+        body=GenerateClientKey,
         internal=True,
         scope="user:admin",
     ),
@@ -286,7 +286,7 @@ ENDPOINTS = (
         nickname="requestRecoveryEmail",
         description="Request a password recovery email.",
         tag="user",
-        body=RecoveryBody,
+        body=RequestRecovery,
         feature="MAILING",
         internal=True,
     ),

@@ -54,15 +54,15 @@ def get_user_notification(ctx: RequestContext) -> dict[str, Any]:
     return notification_view(get_notification(ctx.session, account, str(ctx.path["uuid"])), account)
 
 
-class NotificationUpdate(BaseModel):
-    """Body of ``PUT /api/v1/user/notifications/{uuid}``."""
+class UpdateNotification(BaseModel):
+    """Information for updating a notification."""
 
     dismissed: bool = Field(default=False, description="Whether the notification is dismissed by a user")
 
 
 def update_user_notification(ctx: RequestContext) -> dict[str, Any]:
     """Dismiss (or restore) one notification."""
-    body = ctx.body_as(NotificationUpdate)
+    body = ctx.body_as(UpdateNotification)
     account = _me(ctx)
     note = set_dismissed(ctx.session, account, str(ctx.path["uuid"]), dismissed=body.dismissed)
     return notification_view(note, account)
@@ -103,7 +103,7 @@ ENDPOINTS = (
         nickname="updateUserNotification",
         description="Update the specified notification.",
         tag="user",
-        body=NotificationUpdate,
+        body=UpdateNotification,
         internal=True,
         scope="user:admin",
     ),

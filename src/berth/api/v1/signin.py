@@ -24,23 +24,23 @@ from berth.http.sessions import SESSION_COOKIE
 NEXT_CSRF_HEADER = "X-Next-CSRF-Token"
 
 
-class SigninBody(BaseModel):
-    """Body of ``POST /api/v1/signin``."""
+class SigninUser(BaseModel):
+    """Information required to sign in a user."""
 
     username: str = Field(description="The user's username or e-mail address")
     password: str = Field(description="The user's password")
     invite_code: str | None = Field(default=None, description="The optional invite code")
 
 
-class VerifyBody(BaseModel):
-    """Body of ``POST /api/v1/signin/verify``."""
+class VerifyUser(BaseModel):
+    """Information required to verify the signed in user."""
 
     password: str = Field(description="The user's password")
 
 
 def signin_user(ctx: RequestContext) -> Reply:
     """Sign in with username (or e-mail) and password, attaching the user to the session."""
-    body = ctx.body_as(SigninBody)
+    body = ctx.body_as(SigninUser)
     settings = ctx.runtime.settings
     web_session = ctx.web_session
     if web_session is None:  # a bearer-token caller without a cookie: give it a session of its own
@@ -76,7 +76,7 @@ def logout(ctx: RequestContext) -> dict[str, Any]:
 
 def verify_user(ctx: RequestContext) -> Reply:
     """Re-enter the password: the session counts as freshly logged in again."""
-    body = ctx.body_as(VerifyBody)
+    body = ctx.body_as(VerifyUser)
     account = get_user(ctx.session, ctx.principal.username or "")
     if account is None:
         raise Unauthenticated("Requires authentication")
@@ -101,7 +101,7 @@ ENDPOINTS = (
         nickname="signinUser",
         description="Sign in the user with the specified credentials.",
         tag="user",
-        body=SigninBody,
+        body=SigninUser,
         feature="DIRECT_LOGIN",
         internal=True,
     ),
@@ -123,7 +123,7 @@ ENDPOINTS = (
         nickname="verifyUser",
         description="Verifies the signed in user with the specified credentials.",
         tag="user",
-        body=VerifyBody,
+        body=VerifyUser,
         internal=True,
         scope="user:admin",
     ),
