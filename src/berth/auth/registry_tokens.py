@@ -61,6 +61,7 @@ class RegistryClaims:
 
     subject: str
     account_id: int | None
+    expires: int = 0
     access: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
 
@@ -127,6 +128,7 @@ def verify_token(keys: TokenKeys, token: str, *, audience: str, now: datetime) -
     return RegistryClaims(
         subject=str(claims.get("sub")),
         account_id=account_id if isinstance(account_id, int) else None,
+        expires=int(claims["exp"]),
         access=access,
         context=dict(context or {}),
     )

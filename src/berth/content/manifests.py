@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from berth.auditlog.service import Actor, log_action
-from berth.content.models import Blob, Manifest, ManifestBlob, ManifestChild, RepositoryBlob
+from berth.content.models import Blob, Manifest, ManifestBlob, ManifestChild, RepositoryBlob, Tag
 from berth.content.parsing import ParsedManifest
-from berth.content.tags import delete_tag, end_tags_of_manifest, live_tag, set_tag
+from berth.content.tags import delete_tag, end_tags_of_manifest, set_tag
 from berth.errors import ManifestInvalid, ManifestUnknown, TagInvalid
 from berth.lib import mediatypes as mt
 from berth.lib.digests import Digest, is_digest, parse_digest
@@ -25,6 +25,8 @@ def _unknown(kind: str, digest: str) -> ManifestInvalid:
 
 
 def _live_manifests(session: Session, repository_id: int, digests: list[str]) -> dict[str, int]:
+    if not digests:
+        return {}
     rows = session.execute(
         select(Manifest.digest, Manifest.id).where(
             Manifest.repository_id == repository_id,
@@ -124,9 +126,11 @@ def find_manifest(session: Session, repository_id: int, reference: str) -> Manif
                 )
             )
     elif is_valid_tag(reference):
-        tag = live_tag(session, repository_id, reference)
-        if tag is not None:
-            manifest = session.get(Manifest, tag.manifest_id)
+        manifest = session.scalar(
+            select(Manifest)
+            .join(Tag, Tag.manifest_id == Manifest.id)
+            .where(Tag.repository_id == repository_id, Tag.name == reference, Tag.end_time.is_(None))
+        )
     if manifest is None:
         raise ManifestUnknown("manifest unknown")
     return manifest
