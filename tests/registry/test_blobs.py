@@ -42,8 +42,10 @@ def test_monolithic_upload_then_head_and_get(runtime: Runtime, client: TestClien
     assert head.headers["Content-Length"] == str(len(data))
     assert head.headers["Docker-Content-Digest"] == digest
     assert head.content == b""
+    assert head.headers["Cache-Control"] == "max-age=31436000"
     got = client.get(f"/v2/{user}/app/blobs/{digest}", headers=headers)
     assert got.content == data
+    assert got.headers["Cache-Control"] == "max-age=31536000"
     assert got.headers["Content-Type"] == "application/octet-stream"
 
 

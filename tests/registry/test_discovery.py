@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from berth.repos.models import Repository, Visibility
+from berth.repos.models import Repository, RepoState, Visibility
 from berth.runtime import Runtime
 from tests.registry.helpers import basic, bearer, make_repo, new_user, push_image, token_for, user_headers
 
@@ -108,3 +108,17 @@ def test_catalog_refuses_basic_credentials(runtime: Runtime, client: TestClient)
     assert response.status_code == 401
     assert response.json() == {"error": "Invalid bearer token format"}
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_read_only_repository_refuses_pushes_with_a_valid_token(runtime: Runtime, client: TestClient) -> None:
+    user = new_user(runtime)
+    make_repo(runtime, user, "frozen")
+    headers = user_headers(client, user, [f"{user}/frozen"])
+    with runtime.db.transaction() as session:
+        session.execute(update(Repository).values(state=RepoState.READ_ONLY))
+    response = client.post(f"/v2/{user}/frozen/blobs/uploads/", headers=headers)
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["code"] == "DENIED"
+    assert client.get(f"/v2/{user}/frozen/tags/list", headers=headers).status_code == 200
+    fresh = user_headers(client, user, [f"{user}/frozen"])
+    assert client.post(f"/v2/{user}/frozen/blobs/uploads/", headers=fresh).status_code == 401

@@ -15,8 +15,8 @@ from berth.auditlog.service import Actor
 from berth.auth.registry_tokens import RegistryClaims, TokenKeys, verify_token
 from berth.content.blobs import HashCache
 from berth.errors import BerthError, NameUnknown, Unauthenticated
-from berth.registry.errors import InvalidBearer, render_oci_error
-from berth.repos.models import Visibility
+from berth.registry.errors import InvalidBearer, RepositoryNotWritable, render_oci_error
+from berth.repos.models import RepoState, Visibility
 from berth.repos.service import RepoHandle, get_repository, handle_of, split_repository_path
 from berth.runtime import Runtime
 
@@ -148,6 +148,8 @@ class RegistryEdge:
                 raise denied
         if repo is None:
             raise NameUnknown("repository name not known to registry", detail={"name": name})
+        if action != "pull" and repo.state != RepoState.NORMAL:
+            raise RepositoryNotWritable(f"repository is in {repo.state.value} state", detail={"name": name})
         return handle_of(repo, ref.namespace)
 
     # --- URLs and errors -----------------------------------------------------------------------

@@ -15,8 +15,18 @@ from berth import errors as e
 
 API_VERSION_HEADER = ("Docker-Distribution-API-Version", "registry/2.0")
 
+
+class InvalidBearer(e.Unauthenticated):
+    """A ``/v2`` call that presented something other than a valid registry JWT (Basic, garbage)."""
+
+
+class RepositoryNotWritable(e.Forbidden):
+    """A push to a repository whose state (read-only, mirror, being deleted) refuses writes."""
+
+
 # Most specific first; the first class in an error's MRO found here decides the status.
 _STATUS: dict[type[e.BerthError], int] = {
+    RepositoryNotWritable: 405,
     e.PayloadTooLarge: 413,
     e.RangeNotSatisfiable: 416,
     e.TooManyRequests: 429,
@@ -29,10 +39,6 @@ _STATUS: dict[type[e.BerthError], int] = {
     e.InvalidRequest: 400,
     e.BerthError: 400,
 }
-
-
-class InvalidBearer(e.Unauthenticated):
-    """A ``/v2`` call that presented something other than a valid registry JWT (Basic, garbage)."""
 
 
 def oci_status(exc: e.BerthError) -> int:
