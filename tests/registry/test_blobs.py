@@ -221,3 +221,17 @@ def test_uploads_need_push_permission(runtime: Runtime, client: TestClient) -> N
     assert response.headers["WWW-Authenticate"].endswith(f'scope="repository:{owner}/app:push,pull"')
     anonymous = client.post(f"/v2/{owner}/app/blobs/uploads/")
     assert anonymous.status_code == 401
+
+
+def test_bytes_of_an_interrupted_chunk_are_discarded(runtime: Runtime, client: TestClient) -> None:
+    user, headers = _setup(runtime, client, "app")
+    location = client.post(f"/v2/{user}/app/blobs/uploads/", headers=headers).headers["Location"]
+    upload_uuid = location.rsplit("/", 1)[1]
+    client.patch(location, content=b"good-", headers=headers)
+    # A chunk whose request died half way: its bytes reached the staging object, the DB never heard.
+    runtime.storage.append(f"uploads/{upload_uuid}", [b"GARBAGE"])
+    assert client.get(location, headers=headers).headers["Range"] == "bytes=0-4"
+    client.patch(location, content=b"rest", headers={**headers, "Content-Range": "5-8"})
+    done = client.put(location, params={"digest": sha256(b"good-rest")}, headers=headers)
+    assert done.status_code == 201
+    assert client.get(f"/v2/{user}/app/blobs/{sha256(b'good-rest')}", headers=headers).content == b"good-rest"

@@ -166,6 +166,16 @@ def append_chunks(storage: BlobStorage, key: str, chunks: Iterable[bytes], hashe
     return storage.append(key, feed())
 
 
+def repair_staging(storage: BlobStorage, key: str, size: int) -> None:
+    """Cut bytes an interrupted chunk left past the recorded ``size`` (the DB is the truth)."""
+    try:
+        actual = storage.stat(key)
+    except PathNotFound:
+        return
+    if actual > size:
+        storage.write(key, storage.read(key, 0, size))
+
+
 def staged_digest(storage: BlobStorage, key: str, algorithm: str, cached: Hasher | None) -> Digest:
     """The digest of the staging object, from the running hash when one is available."""
     if cached is not None and algorithm == "sha256":

@@ -122,7 +122,11 @@ class BlobViews:
             expected = _digest_param(query.get("digest"))
             key = f"uploads/{uuidlib.uuid4()}"
             hasher = new_hasher(expected.algorithm)
-            await stream_to_staging(request.stream(), self.storage, key, [hasher])
+            try:
+                await stream_to_staging(request.stream(), self.storage, key, [hasher])
+            except BaseException:
+                await run_in_threadpool(self.storage.delete, key)
+                raise
             await run_in_threadpool(
                 self._publish, repo_id, key, Digest(expected.algorithm, hasher.hexdigest()), expected, None
             )
@@ -202,6 +206,7 @@ class BlobViews:
     async def _append(
         self, request: Request, upload_uuid: str, size: int, key: str
     ) -> tuple[int, Hasher | None]:
+        await run_in_threadpool(svc.repair_staging, self.storage, key, size)
         hasher = self.edge.hashes.take(upload_uuid, size)
         if hasher is None and size == 0:
             hasher = new_hasher("sha256")
