@@ -8,8 +8,12 @@ import jwt
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from berth.accounts.service import get_account
 from berth.auditlog.models import LogEntry
+from berth.auditlog.service import Actor
 from berth.lib.scopes import REPO_CREATE, REPO_READ, REPO_WRITE
+from berth.orgs.models import TeamRole
+from berth.orgs.service import add_team_member, create_organization, upsert_team
 from berth.repos.models import Repository, Visibility
 from berth.runtime import Runtime
 from tests.factories import make_token
@@ -193,3 +197,29 @@ def test_repeated_bad_passwords_are_throttled(runtime: Runtime, client: TestClie
     assert throttled.json()["errors"][0]["code"] == "TOOMANYREQUESTS"
     clock.advance(3600)
     assert _auth(client, scope, basic(user)).status_code == 200
+
+
+def test_organization_teams_decide_repository_access(runtime: Runtime, client: TestClient) -> None:
+    admin, creator, member = new_user(runtime), new_user(runtime), new_user(runtime)
+    now = runtime.clock()
+    with runtime.db.transaction() as session:
+        admin_account = get_account(session, admin)
+        assert admin_account is not None
+        org = create_organization(
+            session, name="acme", email=None, creator=admin_account, actor=Actor(None), now=now
+        )
+        for team_name, role, user in (
+            ("builders", TeamRole.CREATOR, creator),
+            ("readers", TeamRole.MEMBER, member),
+        ):
+            change = upsert_team(
+                session, org, team_name, role=role, description=None, actor=Actor(None), now=now
+            )
+            add_team_member(session, org, change.team, user, actor=Actor(None), now=now)
+    scope = ["repository:acme/app:push,pull"]
+    assert _actions(_auth(client, scope, basic(member)).json()["token"]) == {"acme/app": []}
+    assert _actions(_auth(client, scope, basic(creator)).json()["token"]) == {"acme/app": ["push", "pull"]}
+    assert _actions(_auth(client, scope, basic(admin)).json()["token"]) == {"acme/app": ["push", "pull"]}
+    assert _actions(_auth(client, scope, basic(member)).json()["token"]) == {"acme/app": []}
+    catalog = client.get("/v2/_catalog", headers=bearer(_auth(client, [], basic(admin)).json()["token"]))
+    assert catalog.json() == {"repositories": ["acme/app"]}

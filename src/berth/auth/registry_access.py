@@ -186,6 +186,7 @@ def _repository_actions(
                     description=None,
                     actor=actor,
                     now=now,
+                    creator_id=principal.account_id,
                 )
         except IntegrityError:  # a concurrent push created it first
             repo = get_repository(session, ref.namespace, ref.name)

@@ -1,7 +1,9 @@
 """Creating and finding repositories, and the role an account holds on one.
 
-Organizations and teams arrive in a later issue: :func:`effective_repo_role` and
-:func:`can_create_in_namespace` are the two places that will consult them (see ``_EXTRA_ROLE_SOURCES``).
+Roles come from ownership (a user's own namespace), explicit permission rows, public visibility and
+organization teams (a team with role ``admin`` makes its members admins of every repository of the
+organization; ``creator`` lets them create repositories there). Further sources (team repository
+permissions, robots) plug into ``_EXTRA_ROLE_SOURCES`` and ``_EXTRA_CREATE_RULES``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from berth.accounts.models import Account, AccountKind
 from berth.auditlog.service import Actor, log_action
 from berth.errors import NameInvalid
 from berth.lib.names import is_valid_repository_name
+from berth.orgs.models import Team, TeamMember, TeamRole
+from berth.orgs.service import org_team_role
 from berth.repos.models import Repository, RepositoryPermission, RepoState, RoleName, Visibility
 
 
@@ -32,13 +36,27 @@ class RepoRole(enum.IntEnum):
 
 _ROLE_OF_NAME = {RoleName.READ: RepoRole.READ, RoleName.WRITE: RepoRole.WRITE, RoleName.ADMIN: RepoRole.ADMIN}
 
-# Later issues (organizations, teams) register functions here: each returns the role an account
-# gets on a repository from that source. The effective role is the highest of all sources.
+
+def _org_admin_role(session: Session, account_id: int, repo: Repository) -> RepoRole:
+    """Admins of the owning organization (through an ``admin`` team) administer its repositories."""
+    role = org_team_role(session, account_id, repo.namespace_id)
+    return RepoRole.ADMIN if role is TeamRole.ADMIN else RepoRole.NONE
+
+
+def _org_creator(session: Session, account_id: int, namespace: Account) -> bool:
+    """Members of an ``admin`` or ``creator`` team may create repositories in the organization."""
+    if namespace.kind != AccountKind.ORGANIZATION:
+        return False
+    return org_team_role(session, account_id, namespace.id) in (TeamRole.ADMIN, TeamRole.CREATOR)
+
+
+# Sources of repository roles beyond ownership and explicit rows: each returns the role an account
+# gets from it; the effective role is the highest of all. Team repository permissions join here.
 RoleSource = Callable[[Session, int, Repository], RepoRole]
-_EXTRA_ROLE_SOURCES: list[RoleSource] = []
-# Later issues register namespace-creation rules here (e.g. org admins and team creators).
+_EXTRA_ROLE_SOURCES: list[RoleSource] = [_org_admin_role]
+# Rules that let an account create repositories in a namespace other than its own.
 CreateRule = Callable[[Session, int, Account], bool]
-_EXTRA_CREATE_RULES: list[CreateRule] = []
+_EXTRA_CREATE_RULES: list[CreateRule] = [_org_creator]
 
 
 @dataclass(frozen=True)
@@ -108,8 +126,13 @@ def create_repository(
     description: str | None,
     actor: Actor | None,
     now: datetime,
+    creator_id: int | None = None,
 ) -> Repository:
-    """Create ``namespace/name`` and write the ``create_repo`` log entry."""
+    """Create ``namespace/name`` and write the ``create_repo`` log entry.
+
+    As in Quay, a creator other than the namespace itself (a member creating in an organization)
+    is given ``admin`` on the new repository.
+    """
     if not is_valid_repository_name(name):
         raise NameInvalid("repository name not known to registry", detail={"name": name})
     repo = Repository(
@@ -122,6 +145,8 @@ def create_repository(
     )
     session.add(repo)
     session.flush()
+    if creator_id is not None and creator_id != namespace.id:
+        set_permission(session, repo, creator_id, RoleName.ADMIN)
     log_action(
         session,
         "create_repo",
@@ -183,7 +208,17 @@ def visible_repositories(
         explicit = select(RepositoryPermission.repository_id).where(
             RepositoryPermission.account_id == account_id
         )
-        readable = or_(readable, Repository.namespace_id == account_id, Repository.id.in_(explicit))
+        administered = (
+            select(Team.organization_id)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.account_id == account_id, Team.role == TeamRole.ADMIN)
+        )
+        readable = or_(
+            readable,
+            Repository.namespace_id == account_id,
+            Repository.id.in_(explicit),
+            Repository.namespace_id.in_(administered),
+        )
     rows = session.execute(
         select(Repository.id, Account.username, Repository.name)
         .join(Account, Account.id == Repository.namespace_id)
