@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
+from berth.app import create_app
 from berth.repos.models import Repository, RepoState, Visibility
 from berth.runtime import Runtime
 from tests.registry.helpers import basic, bearer, make_repo, new_user, push_image, token_for, user_headers
@@ -122,3 +125,18 @@ def test_read_only_repository_refuses_pushes_with_a_valid_token(runtime: Runtime
     assert client.get(f"/v2/{user}/frozen/tags/list", headers=headers).status_code == 200
     fresh = user_headers(client, user, [f"{user}/frozen"])
     assert client.post(f"/v2/{user}/frozen/blobs/uploads/", headers=fresh).status_code == 401
+
+
+def test_anonymous_access_can_be_switched_off(runtime: Runtime) -> None:
+    features = {**runtime.settings.features, "ANONYMOUS_ACCESS": False}
+    closed = replace(runtime, settings=replace(runtime.settings, features=features))
+    with TestClient(create_app(closed.settings, closed)) as client:
+        owner = new_user(closed)
+        make_repo(closed, owner, "open", visibility=Visibility.PUBLIC)
+        params = {"service": "testserver", "scope": f"repository:{owner}/open:pull"}
+        assert client.get("/v2/auth", params=params).status_code == 401
+        assert client.get(f"/v2/{owner}/open/tags/list").status_code == 401
+        assert client.get("/v2/_catalog").status_code == 401
+        other = new_user(closed)
+        headers = bearer(token_for(client, [], basic(other)))
+        assert client.get(f"/v2/{owner}/open/tags/list", headers=headers).status_code == 200
