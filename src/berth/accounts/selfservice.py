@@ -21,7 +21,7 @@ from berth.errors import DataModelError, InvalidRequest
 from berth.lib.names import is_valid_email
 from berth.lib.secrets import random_code
 from berth.orgs.models import Team, TeamMember, TeamRole
-from berth.orgs.service import OWNERS_TEAM, organizations_of
+from berth.orgs.service import create_owners_team, organizations_of
 
 _UNSET = object()
 
@@ -242,10 +242,7 @@ def convert_to_organization(
     account.superuser = False
     end_account_sessions(session, account.id, keep=keep_session_id)
     revoke_client_keys(session, account.id)
-    owners = Team(organization_id=account.id, name=OWNERS_TEAM, description="", role=TeamRole.ADMIN)
-    session.add(owners)
-    session.flush()
-    session.add(TeamMember(team_id=owners.id, account_id=admin.id))
+    create_owners_team(session, account, admin)
     log_action(
         session,
         "account_convert",

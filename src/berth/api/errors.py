@@ -9,6 +9,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from berth import errors as e
 from berth.auth.policy import AnonymousAccessDisabled
+from berth.http.error_status import status_for
 from berth.http.responses import JsonResponse
 
 log = logging.getLogger("berth.api")
@@ -34,28 +35,10 @@ NOT_FOUND_MESSAGE = (
     "spelling and try again."
 )
 
-# Most specific first; the first class in an error's MRO found here decides its status.
-_STATUS: dict[type[e.BerthError], int] = {
-    e.PayloadTooLarge: 413,
-    e.RangeNotSatisfiable: 416,
-    e.TooManyRequests: 429,
-    e.Unsupported: 405,
-    e.ServiceUnavailable: 503,
-    e.Conflict: 409,
-    e.NotFound: 404,
-    e.Forbidden: 403,
-    e.Unauthenticated: 401,
-    e.InvalidRequest: 400,
-    e.BerthError: 400,
-}
-
 
 def quay_status(exc: e.BerthError) -> int:
     """The HTTP status Quay uses for this kind of error."""
-    for cls in type(exc).__mro__:
-        if cls in _STATUS:
-            return _STATUS[cls]
-    return 400
+    return status_for(exc)
 
 
 def error_type_url(request: Request, error_type: str) -> str:

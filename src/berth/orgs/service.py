@@ -68,10 +68,7 @@ def create_organization(
     )
     session.add(org)
     session.flush()
-    owners = Team(organization_id=org.id, name=OWNERS_TEAM, description="", role=TeamRole.ADMIN)
-    session.add(owners)
-    session.flush()
-    session.add(TeamMember(team_id=owners.id, account_id=creator.id))
+    create_owners_team(session, org, creator)
     log_action(
         session,
         "org_create",
@@ -81,6 +78,16 @@ def create_organization(
         metadata={"email": email, "namespace": name},
     )
     return org
+
+
+def create_owners_team(session: Session, org: Account, owner: Account) -> Team:
+    """The ``owners`` team every organization has (role admin), holding its first owner."""
+    owners = Team(organization_id=org.id, name=OWNERS_TEAM, description="", role=TeamRole.ADMIN)
+    session.add(owners)
+    session.flush()
+    session.add(TeamMember(team_id=owners.id, account_id=owner.id))
+    session.flush()
+    return owners
 
 
 def get_team(session: Session, org: Account, team_name: str) -> Team | None:

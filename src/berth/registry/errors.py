@@ -12,6 +12,7 @@ from typing import Any
 from starlette.responses import Response
 
 from berth import errors as e
+from berth.http.error_status import status_for
 
 API_VERSION_HEADER = ("Docker-Distribution-API-Version", "registry/2.0")
 
@@ -24,29 +25,13 @@ class RepositoryNotWritable(e.Forbidden):
     """A push to a repository whose state (read-only, mirror, being deleted) refuses writes."""
 
 
-# Most specific first; the first class in an error's MRO found here decides the status.
-_STATUS: dict[type[e.BerthError], int] = {
-    RepositoryNotWritable: 405,
-    e.PayloadTooLarge: 413,
-    e.RangeNotSatisfiable: 416,
-    e.TooManyRequests: 429,
-    e.Unsupported: 405,
-    e.ServiceUnavailable: 503,
-    e.Conflict: 409,
-    e.NotFound: 404,
-    e.Forbidden: 403,
-    e.Unauthenticated: 401,
-    e.InvalidRequest: 400,
-    e.BerthError: 400,
-}
+# Quay answers a write to a read-only or mirror repository with 405 DENIED on the registry API.
+_REGISTRY_STATUS: dict[type[e.BerthError], int] = {RepositoryNotWritable: 405}
 
 
 def oci_status(exc: e.BerthError) -> int:
     """The HTTP status of ``exc`` on the registry API."""
-    for cls in type(exc).__mro__:
-        if cls in _STATUS:
-            return _STATUS[cls]
-    return 400
+    return status_for(exc, _REGISTRY_STATUS)
 
 
 def challenge(realm_base: str, service: str, scope: str | None = None) -> str:
