@@ -1,23 +1,31 @@
-"""Imports every model module so ``Base.metadata`` knows the whole schema (for Alembic)."""
+"""Imports every model module so ``Base.metadata`` knows the whole schema (for Alembic).
+
+Every ``berth.<slice>.models`` module is found and imported, so a new slice never edits a shared list.
+"""
 
 from __future__ import annotations
 
-from berth.accounts import models as accounts_models
-from berth.auditlog import models as auditlog_models
-from berth.content import models as content_models
+import importlib
+import pkgutil
+from types import ModuleType
+
+import berth
 from berth.db import instance as instance_models
 from berth.db.base import Base
-from berth.oauth import models as oauth_models
-from berth.orgs import models as orgs_models
-from berth.repos import models as repos_models
 
-MODEL_MODULES = (
-    accounts_models,
-    auditlog_models,
-    content_models,
-    instance_models,
-    oauth_models,
-    orgs_models,
-    repos_models,
-)
+
+def _model_modules() -> tuple[ModuleType, ...]:
+    modules: list[ModuleType] = [instance_models]
+    for info in sorted(pkgutil.iter_modules(berth.__path__), key=lambda m: m.name):
+        if not info.ispkg:
+            continue
+        try:
+            modules.append(importlib.import_module(f"berth.{info.name}.models"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"berth.{info.name}.models":
+                raise
+    return tuple(modules)
+
+
+MODEL_MODULES = _model_modules()
 metadata = Base.metadata
