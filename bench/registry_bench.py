@@ -78,7 +78,7 @@ class Target:
 
 
 @contextmanager
-def berth(root: Path) -> Iterator[Target]:
+def berth(root: Path, workers: int = 1) -> Iterator[Target]:
     """A Berth server with user ``bench``; its registry token grants push and pull on ``bench/blobs``."""
     port = _free_port()
     config = {
@@ -100,7 +100,10 @@ def berth(root: Path) -> Iterator[Target]:
     )
     with (root / "berth.log").open("wb") as log:
         process = subprocess.Popen(
-            [*base, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log, stderr=log
+            [*base, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=log,
+            stderr=log,
         )
     try:
         url = f"http://127.0.0.1:{port}"
@@ -291,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--blob-mib", type=int, default=256)
     parser.add_argument("--chunk-mib", type=int, default=16)
     parser.add_argument("--pairs", type=int, default=200, help="manifest PUT+GET pairs per concurrency level")
+    parser.add_argument(
+        "--berth-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="berth serve processes (default: one per core, as the reference registry uses every core)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not Path(REFERENCE_BINARY).exists():
@@ -299,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = Payload(args.blob_mib)
     results: dict[str, dict[str, float]] = {}
     starters: list[tuple[str, Callable[[Path], AbstractContextManager[Target]]]] = [
-        ("berth", berth),
+        ("berth", lambda root: berth(root, args.berth_workers)),
         ("reference", reference),
     ]
     for name, starter in starters:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -25,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument(
-        "--workers", type=int, default=1, help="server processes (PostgreSQL for more than one)"
+        "--workers", type=int, default=1, help="server processes (SQLite in WAL mode or PostgreSQL)"
     )
 
     sub.add_parser("migrate", help="apply database migrations")
@@ -78,11 +79,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings.log_level)
     _migrate(settings)
-    if args.workers > 1 and settings.db_uri.startswith("sqlite"):
-        print("berth: several workers need PostgreSQL; serving with one", file=sys.stderr)
-        args.workers = 1
     print(f"berth: serving on http://{args.host}:{args.port}", file=sys.stderr)
     if args.workers > 1:
+        # Each worker process builds its app from the environment (berth.asgi): hand it the config.
+        # SQLite in WAL mode serves several processes; writers queue on BEGIN IMMEDIATE.
+        config_path = getattr(args, "config_sub", None) or args.config
+        if config_path:
+            os.environ["BERTH_CONFIG"] = os.path.abspath(config_path)
         uvicorn.run(
             "berth.asgi:app",
             host=args.host,
