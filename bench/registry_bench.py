@@ -75,6 +75,7 @@ class Target:
     url: str
     repo: str
     headers: dict[str, str] = field(default_factory=dict)
+    pid: int = 0
 
 
 @contextmanager
@@ -114,7 +115,7 @@ def berth(root: Path, workers: int = 1) -> Iterator[Target]:
             auth=("bench", PASSWORD),
             timeout=TIMEOUT,
         ).json()["token"]
-        yield Target("berth", url, "bench/blobs", {"Authorization": f"Bearer {token}"})
+        yield Target("berth", url, "bench/blobs", {"Authorization": f"Bearer {token}"}, pid=process.pid)
     finally:
         _stop(process)
 
@@ -137,7 +138,7 @@ def reference(root: Path) -> Iterator[Target]:
     try:
         url = f"http://127.0.0.1:{port}"
         _wait(f"{url}/v2/", process)
-        yield Target("reference", url, "bench/blobs")
+        yield Target("reference", url, "bench/blobs", pid=process.pid)
     finally:
         _stop(process)
 
