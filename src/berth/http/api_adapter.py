@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -101,7 +102,10 @@ class ApiRouteBuilder:
                 if login_time is None or now - login_time > limit:
                     raise FreshLoginRequired("Requires fresh login")
             check_access(session, principal, endpoint.need, request.path_params, runtime.policy_options)
-            body = parse_json_body(raw, endpoint.body) if endpoint.body is not None else None
+            body: BaseModel | None = None
+            if endpoint.body is not None:
+                empty = endpoint.body_optional and not raw.strip()
+                body = endpoint.body() if empty else parse_json_body(raw, endpoint.body)
             ctx = RequestContext(
                 request=request,
                 runtime=runtime,

@@ -46,6 +46,8 @@ class Endpoint:
     scope: str | None = None
     query: tuple[QueryParam, ...] = ()
     csrf_exempt: bool = False
+    # An empty body stands for ``{}`` (Quay reads these bodies with ``get_json(silent=True) or {}``).
+    body_optional: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in ("GET", "POST", "PUT", "DELETE"):
