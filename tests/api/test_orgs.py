@@ -21,6 +21,18 @@ def _org(client: TestClient, token: str, name: str = "acme") -> None:
     assert response.json() == "Created"
 
 
+def _join_team(client: TestClient, admin: str, user: str, user_token: str, team: str = "devs") -> None:
+    """Add ``user`` to a team as Quay does with mailing on: an invitation the user accepts."""
+    added = client.put(f"/api/v1/organization/acme/team/{team}/members/{user}", headers=_h(admin))
+    assert added.status_code == 200
+    if added.json()["invited"]:
+        notes = client.get("/api/v1/user/notifications", headers=_h(user_token)).json()["notifications"]
+        code = next(n["metadata"]["code"] for n in notes if n["kind"] == "org_team_invite")
+        accepted = client.put(f"/api/v1/teaminvite/{code}", headers=_h(user_token))
+        assert accepted.status_code == 200
+        assert accepted.json() == {"org": "acme", "team": team}
+
+
 def test_create_org_and_read_it_back(client: TestClient, runtime: Runtime) -> None:
     _owner, token = user_with_token(runtime)
     _org(client, token)
@@ -95,6 +107,16 @@ def test_teams_and_members(client: TestClient, runtime: Runtime) -> None:
     assert added.status_code == 200
     assert added.json()["name"] == alice
     assert added.json()["is_robot"] is False
+    assert added.json()["invited"] is True  # not yet in the organization: invited, as Quay with mailing
+    pending = client.get("/api/v1/organization/acme/team/devs/members?includePending=true", headers=_h(token))
+    assert [(m["name"], m["invited"]) for m in pending.json()["members"]] == [(alice, True)]
+    assert (
+        client.get("/api/v1/organization/acme/team/devs/members", headers=_h(token)).json()["members"] == []
+    )
+    _join_team(client, token, alice, alice_token)
+    again = client.put(f"/api/v1/organization/acme/team/devs/members/{alice}", headers=_h(token))
+    assert again.status_code == 400
+    assert again.json() == {"message": f"User {alice} is already a member of team devs"}
     unknown = client.put("/api/v1/organization/acme/team/devs/members/nosuchuser", headers=_h(token))
     assert unknown.status_code == 400
     assert unknown.json()["detail"] == "Unknown user"
@@ -138,7 +160,7 @@ def test_permission_is_checked_before_existence(client: TestClient, runtime: Run
     _, outsider = user_with_token(runtime)
     _org(client, token)
     client.put("/api/v1/organization/acme/team/devs", json={"role": "member"}, headers=_h(token))
-    client.put(f"/api/v1/organization/acme/team/devs/members/{member}", headers=_h(token))
+    _join_team(client, token, member, member_token)
     for path in ("/api/v1/organization/acme/members", "/api/v1/organization/nosuchorg/members"):
         assert client.get(path).status_code == 401
         assert client.get(path, headers=_h(outsider)).status_code == 403
@@ -185,11 +207,98 @@ def test_org_actions_are_audited(client: TestClient, runtime: Runtime) -> None:
 
     from berth.auditlog.models import LogEntry
 
-    alice, _ = user_with_token(runtime)
+    alice, alice_token = user_with_token(runtime)
     _, token = user_with_token(runtime)
     _org(client, token)
     client.put("/api/v1/organization/acme/team/devs", json={"role": "member"}, headers=_h(token))
-    client.put(f"/api/v1/organization/acme/team/devs/members/{alice}", headers=_h(token))
+    _join_team(client, token, alice, alice_token)
+    client.put("/api/v1/organization/acme/team/owners", json={"description": "x"}, headers=_h(token))
+    client.put(f"/api/v1/organization/acme/team/owners/members/{alice}", headers=_h(token))
     with runtime.db.transaction(write=False) as session:
         kinds = session.scalars(select(LogEntry.kind).order_by(LogEntry.id)).all()
-    assert {"org_create", "org_create_team", "org_add_team_member"} <= set(kinds)
+    assert {
+        "org_create",
+        "org_create_team",
+        "org_invite_team_member",
+        "org_team_member_invite_accepted",
+        "org_add_team_member",
+    } <= set(kinds)
+
+
+def test_invites_by_email_and_for_users(client: TestClient, runtime: Runtime) -> None:
+    _, token = user_with_token(runtime)
+    bob, bob_token = user_with_token(runtime)
+    carol, carol_token = user_with_token(runtime)
+    _org(client, token)
+    client.put("/api/v1/organization/acme/team/devs", json={"role": "member"}, headers=_h(token))
+    by_mail = client.put("/api/v1/organization/acme/team/devs/invite/a@example.com", headers=_h(token))
+    assert by_mail.status_code == 200
+    assert by_mail.json()["email"] == "a@example.com"
+    assert by_mail.json()["kind"] == "invite"
+    assert by_mail.json()["invited"] is True
+    members = client.get("/api/v1/organization/acme/team/devs/members?includePending=true", headers=_h(token))
+    assert [m.get("email") for m in members.json()["members"]] == ["a@example.com"]
+    withdrawn = client.delete("/api/v1/organization/acme/team/devs/invite/a@example.com", headers=_h(token))
+    assert withdrawn.status_code == 204
+    members = client.get("/api/v1/organization/acme/team/devs/members?includePending=true", headers=_h(token))
+    assert members.json()["members"] == []
+
+    # a user's invitation can only be used by that user, and declining removes it
+    client.put(f"/api/v1/organization/acme/team/devs/members/{bob}", headers=_h(token))
+    notes = client.get("/api/v1/user/notifications", headers=_h(bob_token)).json()["notifications"]
+    code = next(n["metadata"]["code"] for n in notes if n["kind"] == "org_team_invite")
+    stolen = client.put(f"/api/v1/teaminvite/{code}", headers=_h(carol_token))
+    assert stolen.status_code == 400
+    assert carol not in [
+        m["name"]
+        for m in client.get("/api/v1/organization/acme/team/devs/members", headers=_h(token)).json()[
+            "members"
+        ]
+    ]
+    assert client.delete(f"/api/v1/teaminvite/{code}", headers=_h(bob_token)).status_code == 204
+    gone = client.put(f"/api/v1/teaminvite/{code}", headers=_h(bob_token))
+    assert gone.status_code == 400
+    assert gone.json() == {"message": "Invalid confirmation code."}
+    assert client.put("/api/v1/teaminvite/foobarbaz").status_code in (401, 403)
+
+
+def test_invite_withdrawn_through_member_delete(client: TestClient, runtime: Runtime) -> None:
+    _, token = user_with_token(runtime)
+    bob, bob_token = user_with_token(runtime)
+    _org(client, token)
+    client.put("/api/v1/organization/acme/team/devs", json={"role": "member"}, headers=_h(token))
+    assert client.put(f"/api/v1/organization/acme/team/devs/members/{bob}", headers=_h(token)).json()[
+        "invited"
+    ]
+    assert (
+        client.delete(f"/api/v1/organization/acme/team/devs/members/{bob}", headers=_h(token)).status_code
+        == 204
+    )
+    notes = client.get("/api/v1/user/notifications", headers=_h(bob_token)).json()["notifications"]
+    code = next(n["metadata"]["code"] for n in notes if n["kind"] == "org_team_invite")
+    assert client.put(f"/api/v1/teaminvite/{code}", headers=_h(bob_token)).status_code == 400
+
+
+def test_without_mailing_users_join_directly(runtime: Runtime) -> None:
+    from dataclasses import replace
+
+    from berth.app import create_app
+
+    runtime.settings = replace(runtime.settings, features={**runtime.settings.features, "MAILING": False})
+    with TestClient(create_app(runtime.settings, runtime)) as client:
+        _, token = user_with_token(runtime)
+        bob, _ = user_with_token(runtime)
+        _org(client, token)
+        client.put("/api/v1/organization/acme/team/devs", json={"role": "member"}, headers=_h(token))
+        added = client.put(f"/api/v1/organization/acme/team/devs/members/{bob}", headers=_h(token))
+        assert added.json()["invited"] is False
+        members = client.get("/api/v1/organization/acme/team/devs/members", headers=_h(token)).json()[
+            "members"
+        ]
+        assert [m["name"] for m in members] == [bob]
+        assert (
+            client.put(
+                "/api/v1/organization/acme/team/devs/invite/a@example.com", headers=_h(token)
+            ).status_code
+            == 404
+        )

@@ -1,13 +1,16 @@
-"""Tables for teams and team membership; the organization itself is an ``account`` row."""
+"""Tables for teams, team membership and default permissions (prototypes); the organization itself is
+an ``account`` row."""
 
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from berth.db.base import Base
+from berth.repos.models import RoleName
 
 
 class TeamRole(enum.StrEnum):
@@ -40,3 +43,38 @@ class TeamMember(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+
+
+class TeamInvite(Base):
+    """A pending invitation to a team, for an existing user or an e-mail address.
+
+    The invite code travels only in the notification and the e-mail; the table keeps its SHA-256.
+    """
+
+    __tablename__ = "team_invite"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(255))
+    inviter_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime]
+
+
+class PermissionPrototype(Base):
+    """A default permission: repositories created in the org (by ``activating_user``, or by anyone
+    when it is null) give ``role`` to the delegate, a user/robot or a team of the org."""
+
+    __tablename__ = "permission_prototype"
+    __table_args__ = (
+        CheckConstraint("(delegate_user_id IS NULL) <> (delegate_team_id IS NULL)", name="one_delegate"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    activating_user_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    delegate_user_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    delegate_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    role: Mapped[RoleName] = mapped_column(Enum(RoleName, native_enum=False, length=16))

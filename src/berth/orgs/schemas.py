@@ -40,8 +40,8 @@ def team_update_view(team: Team, *, new_team: bool) -> dict[str, Any]:
     }
 
 
-def member_view(account: Account) -> dict[str, Any]:
-    """A team member (user or robot)."""
+def member_view(account: Account, *, invited: bool = False) -> dict[str, Any]:
+    """A team member (user or robot), or a user invited to the team."""
     is_robot = account.kind == AccountKind.ROBOT
     return {
         "name": account.username,
@@ -50,8 +50,13 @@ def member_view(account: Account) -> dict[str, Any]:
         "avatar": avatar(
             account.username, None if is_robot else account.email, "robot" if is_robot else "user"
         ),
-        "invited": False,
+        "invited": invited,
     }
+
+
+def email_invite_view(email: str) -> dict[str, Any]:
+    """An e-mail address invited to a team."""
+    return {"email": email, "kind": "invite", "avatar": avatar(email, email, "user"), "invited": True}
 
 
 def organization_view(
