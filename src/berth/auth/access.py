@@ -9,10 +9,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from berth.auth.policy import DB_NEEDS, Need, PolicyOptions, deny, require
+from berth.accounts.models import Account
+from berth.auth.policy import DB_NEEDS, REPO_NEEDS, Need, PolicyOptions, deny, require
 from berth.auth.principal import Principal, Role
 from berth.orgs.models import TeamMember, TeamRole
 from berth.orgs.service import get_organization, get_team, org_team_role
+from berth.repos.models import Visibility
+from berth.repos.service import RepoRole, effective_repo_role, get_repository, split_repository_path
+
+_REPO_ROLE_OF_NEED = {
+    Need.REPO_READ: RepoRole.READ,
+    Need.REPO_WRITE: RepoRole.WRITE,
+    Need.REPO_ADMIN: RepoRole.ADMIN,
+}
 
 
 def _superuser_bypass(principal: Principal, options: PolicyOptions) -> bool:
@@ -61,6 +70,51 @@ def _is_team_member(session: Session, principal: Principal, org_name: str, team_
     return found is not None
 
 
+def _namespace_owner_role(session: Session, principal: Principal, namespace: str) -> RepoRole:
+    """The role over a repository that does not exist (yet): admin for the namespace's owner or an
+    admin of the organization, so the handler can answer 404; nothing for anyone else."""
+    if principal.account_id is None:
+        return RepoRole.NONE
+    account = session.scalar(select(Account).where(Account.username == namespace))
+    if account is None:
+        return RepoRole.NONE
+    if account.id == principal.account_id:
+        return RepoRole.ADMIN
+    if org_team_role(session, principal.account_id, account.id) is TeamRole.ADMIN:
+        return RepoRole.ADMIN
+    return RepoRole.NONE
+
+
+def repo_role(session: Session, principal: Principal, repository: str) -> RepoRole:
+    """The role ``principal`` may exercise on ``namespace/name``: ownership, permission rows, teams
+    and public visibility, clamped by the credential's ``repo:*`` scopes (public read never is)."""
+    ref = split_repository_path(repository)
+    if ref is None:
+        return RepoRole.NONE
+    repo = get_repository(session, ref.namespace, ref.name)
+    if repo is None:
+        role = _namespace_owner_role(session, principal, ref.namespace)
+    else:
+        role = effective_repo_role(session, principal.account_id, repo)
+    if principal.account_id is not None:
+        role = min(role, RepoRole(int(principal.repo_role_cap())))
+    if repo is not None and repo.visibility == Visibility.PUBLIC:
+        role = max(role, RepoRole.READ)
+    return role
+
+
+def has_repo_role(
+    session: Session, principal: Principal, repository: str, need: Need, options: PolicyOptions
+) -> bool:
+    """Whether ``principal`` holds the role ``need`` names on ``repository`` (superusers with
+    ``FEATURE_SUPERUSERS_FULL_ACCESS`` hold every role)."""
+    if _superuser_bypass(principal, options):
+        return True
+    if principal.is_anonymous and not options.anonymous_access:
+        return False
+    return repo_role(session, principal, repository) >= _REPO_ROLE_OF_NEED[need]
+
+
 def check_access(
     session: Session, principal: Principal, need: Need, path: Mapping[str, Any], options: PolicyOptions
 ) -> None:
@@ -68,6 +122,10 @@ def check_access(
     if need not in DB_NEEDS:
         require(principal, need, options)
         return
+    if need in REPO_NEEDS:
+        if has_repo_role(session, principal, str(path.get("repository", "")), need, options):
+            return
+        raise deny(principal)
     org_name = str(path.get("orgname", ""))
     if need is Need.ORG_ADMIN and is_org_admin(session, principal, org_name, options):
         return

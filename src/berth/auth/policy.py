@@ -25,9 +25,13 @@ class Need(enum.StrEnum):
     ORG_ADMIN = "org-admin"
     ORG_MEMBER = "org-member"
     TEAM_MEMBER_OR_ORG_ADMIN = "team-member-or-org-admin"
+    REPO_READ = "repo-read"
+    REPO_WRITE = "repo-write"
+    REPO_ADMIN = "repo-admin"
 
 
-DB_NEEDS = frozenset({Need.ORG_ADMIN, Need.ORG_MEMBER, Need.TEAM_MEMBER_OR_ORG_ADMIN})
+REPO_NEEDS = frozenset({Need.REPO_READ, Need.REPO_WRITE, Need.REPO_ADMIN})
+DB_NEEDS = frozenset({Need.ORG_ADMIN, Need.ORG_MEMBER, Need.TEAM_MEMBER_OR_ORG_ADMIN}) | REPO_NEEDS
 
 
 class AnonymousAccessDisabled(Unauthenticated):
