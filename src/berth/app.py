@@ -28,6 +28,7 @@ from berth.storage.factory import build_storage
 from berth.web.csrf import csrf_routes
 from berth.web.docs import docs_routes
 from berth.web.health import health_routes
+from berth.web.oauth import oauth_routes
 from berth.web.recovery import recovery_routes
 
 log = logging.getLogger("berth.app")
@@ -66,6 +67,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         *health_routes(runtime),
         *csrf_routes(runtime),
         *recovery_routes(runtime),
+        *oauth_routes(runtime),
         *docs_routes(),
         Route("/metrics", metrics_view, methods=["GET"]),
     ]

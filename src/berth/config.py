@@ -93,6 +93,9 @@ class Settings:
     fresh_login_timeout_s: int = 600
     session_lifetime_s: int = 86400 * 14
     access_token_lifetime_s: int = 9000
+    oauth_token_lifetime_s: int = 90 * 86400
+    oauth_token_max_lifetime_s: int = 365 * 86400
+    app_specific_token_expiration_s: int | None = None
     registry_token_lifetime_s: int = 3600
     password_hash_cost: str = "default"  # noqa: S105 - a cost level, not a secret
     registry_title: str = "Berth"
@@ -130,6 +133,9 @@ class Settings:
             "FRESH_LOGIN_TIMEOUT": f"{self.fresh_login_timeout_s}s",
             "SESSION_LIFETIME": f"{self.session_lifetime_s}s",
             "ACCESS_TOKEN_LIFETIME": f"{self.access_token_lifetime_s}s",
+            "OAUTH_TOKEN_LIFETIME": f"{self.oauth_token_lifetime_s}s",
+            "OAUTH_TOKEN_MAX_LIFETIME": f"{self.oauth_token_max_lifetime_s}s",
+            "APP_SPECIFIC_TOKEN_EXPIRATION": _seconds_or_none(self.app_specific_token_expiration_s),
             "REGISTRY_TOKEN_LIFETIME": f"{self.registry_token_lifetime_s}s",
             "PASSWORD_HASH_COST": self.password_hash_cost,
             "REGISTRY_TITLE": self.registry_title,
@@ -139,6 +145,10 @@ class Settings:
             "MAIL_DEFAULT_SENDER": self.mail_default_sender,
             **{f"FEATURE_{k}": v for k, v in sorted(self.features.items())},
         }
+
+
+def _seconds_or_none(value: int | None) -> str | None:
+    return None if value is None else f"{value}s"
 
 
 def _mask_db_uri(uri: str) -> str:
@@ -179,6 +189,18 @@ def _duration(key: str, value: Any) -> int:
         return parse_duration(str(value))
     except ValueError as exc:
         raise ConfigError(key, str(exc)) from None
+
+
+def _optional_duration(key: str, value: Any) -> int | None:
+    """A duration, or null (no expiry)."""
+    return None if value is None else _duration(key, value)
+
+
+def _positive_duration(key: str, value: Any) -> int:
+    seconds = _duration(key, value)
+    if seconds <= 0:
+        raise ConfigError(key, "must be longer than 0s")
+    return seconds
 
 
 def _str_list(key: str, value: Any) -> list[str]:
@@ -284,6 +306,9 @@ _FIELDS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "FRESH_LOGIN_TIMEOUT": ("fresh_login_timeout_s", _duration),
     "SESSION_LIFETIME": ("session_lifetime_s", _duration),
     "ACCESS_TOKEN_LIFETIME": ("access_token_lifetime_s", _duration),
+    "OAUTH_TOKEN_LIFETIME": ("oauth_token_lifetime_s", _positive_duration),
+    "OAUTH_TOKEN_MAX_LIFETIME": ("oauth_token_max_lifetime_s", _positive_duration),
+    "APP_SPECIFIC_TOKEN_EXPIRATION": ("app_specific_token_expiration_s", _optional_duration),
     "REGISTRY_TOKEN_LIFETIME": ("registry_token_lifetime_s", _duration),
     "PASSWORD_HASH_COST": ("password_hash_cost", _hash_cost),
     "REGISTRY_TITLE": ("registry_title", _require_str),

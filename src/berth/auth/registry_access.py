@@ -1,10 +1,11 @@
 """``/v2/auth``: who the Basic credentials name, and which requested scopes they may have.
 
 Credential kinds dispatch on the Basic username, as in Quay: ``$oauthtoken`` (an OAuth access token,
-its scopes clamping the roles), ``$app`` (app-specific tokens, a later issue), ``ns+name`` (robots, a
-later issue) and anything else (a user and password). Later issues plug their checkers into
-``SPECIAL_USERNAMES`` / :func:`register_robot_checker`. Scopes the caller may not have are dropped
-silently; a ``push`` on a missing repository in a namespace the caller may create in creates it.
+its scopes clamping the roles), ``$app`` (app-specific tokens: the user's full identity),
+``ns+name`` (robots, a later issue) and anything else (a user and password). Later issues plug
+their checkers into ``SPECIAL_USERNAMES`` / :func:`register_robot_checker`. Scopes the caller may
+not have are dropped silently;
+a ``push`` on a missing repository in a namespace the caller may create in creates it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from berth.auth.credentials import principal_for_account
 from berth.auth.principal import ANONYMOUS, AuthMethod, Principal, Role
 from berth.errors import InvalidRequest, Unauthenticated
 from berth.lib.names import is_valid_repository_name, parse_robot_username
+from berth.lib.scopes import DIRECT_USER_LOGIN
+from berth.oauth.apptokens import validate_app_token
 from berth.oauth.service import validate_access_token
 from berth.repos.models import RepoState, Visibility
 from berth.repos.service import (
@@ -76,8 +79,21 @@ def _check_password(session: Session, username: str, secret: str, ctx: CheckCont
     )
 
 
-# ``$app`` (app-specific tokens) and ``$token`` (legacy repository tokens) register here later.
-SPECIAL_USERNAMES: dict[str, CredentialChecker] = {"$oauthtoken": _check_oauth}
+def _check_app_token(session: Session, _username: str, secret: str, ctx: CheckContext) -> Principal | None:
+    # An app-specific token acts as its user with full access (Quay's ``direct_user_login``).
+    found = validate_app_token(session, secret, now=ctx.now)
+    if found is None:
+        return None
+    return principal_for_account(
+        found[1],
+        method=AuthMethod.APP_TOKEN,
+        scopes=frozenset({DIRECT_USER_LOGIN}),
+        super_users=ctx.super_users,
+    )
+
+
+# ``$token`` (legacy repository tokens) would register here.
+SPECIAL_USERNAMES: dict[str, CredentialChecker] = {"$oauthtoken": _check_oauth, "$app": _check_app_token}
 _ROBOT_CHECKER: list[CredentialChecker] = []
 
 
