@@ -14,6 +14,8 @@ from starlette.routing import BaseRoute, Route
 
 from berth.api.errors import render_quay_error
 from berth.api.v1.routes import ENDPOINTS
+from berth.auth.registry_access import register_robot_checker
+from berth.auth.robots import check_robot_credentials
 from berth.config import Settings
 from berth.db.engine import Database
 from berth.errors import BerthError, NotFound, Unsupported
@@ -55,6 +57,7 @@ def api_routes(runtime: Runtime, endpoints: tuple[Endpoint, ...]) -> list[BaseRo
 def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     """The ASGI application serving Berth."""
     register_converters()
+    register_robot_checker(check_robot_credentials)
     runtime = runtime or build_runtime(settings)
     metrics = Metrics()
 

@@ -14,6 +14,7 @@ from berth.auditlog.service import Actor, log_action
 from berth.errors import InvalidRequest, NotFound
 from berth.lib.names import is_valid_email, is_valid_username
 from berth.orgs.models import Team, TeamMember, TeamRole
+from berth.robots.models import Robot
 
 OWNERS_TEAM = "owners"
 _ROLE_RANK = {TeamRole.MEMBER: 1, TeamRole.CREATOR: 2, TeamRole.ADMIN: 3}
@@ -338,8 +339,10 @@ def update_organization(
 
 
 def delete_organization(session: Session, org: Account, *, actor: Actor, now: datetime) -> None:
-    """Delete the organization (its teams go with it)."""
+    """Delete the organization (its teams and robots go with it)."""
     log_action(
         session, "org_delete", actor=actor, now=now, namespace_id=None, metadata={"namespace": org.username}
     )
+    robots = select(Robot.account_id).where(Robot.namespace_id == org.id)
+    session.execute(delete(Account).where(Account.id.in_(robots), Account.kind == AccountKind.ROBOT))
     session.execute(delete(Account).where(Account.id == org.id))
