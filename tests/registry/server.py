@@ -163,3 +163,14 @@ def build_oci_layout(layout: Path, tag: str, layer_sizes: list[int]) -> str:
     }
     (layout / "index.json").write_text(json.dumps(index))
     return str(descriptor["digest"])
+
+
+def api_token(server: Server, *scopes: str) -> str:
+    """An OAuth token for the server's user from ``berth token create`` (the CLI on its database)."""
+    wanted = scopes or ("org:admin", "user:admin", "repo:admin")
+    result = subprocess.run(
+        [sys.executable, "-m", "berth", "--config", str(server.root / "config.yaml"), "token", "create",
+         "--user", server.username, *(arg for scope in wanted for arg in ("--scope", scope))],
+        cwd=server.root, env=_env(), capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()[-1]

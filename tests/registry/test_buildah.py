@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.registry.server import Server, start_server
+from tests.registry.server import Server, api_token, start_server
 
 pytestmark = [
     pytest.mark.clients,
@@ -155,3 +155,29 @@ def test_buildah_cannot_push_to_another_users_namespace(
         check=False,
     )
     assert result.returncode != 0
+
+
+def test_buildah_logs_in_with_a_robot_token(server: Server, buildah: Buildah, tmp_path: Path) -> None:
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {api_token(server)}"}) as api:
+        assert api.post("/api/v1/organization/", json={"name": "builds"}).status_code == 201
+        created = api.put("/api/v1/organization/builds/robots/ci", json={"description": "buildah"})
+        assert created.status_code == 201
+        token = created.json()["token"]
+        assert (
+            api.put("/api/v1/organization/builds/team/pushers", json={"role": "creator"}).status_code == 200
+        )
+        assert api.put("/api/v1/organization/builds/team/pushers/members/builds+ci").status_code == 200
+    image_id = buildah.build(tmp_path, "localhost/demo:robot", "pushed by a robot")
+    login = buildah("login", "--tls-verify=false", "-u", "builds+ci", "-p", token, server.host)
+    assert "Login Succeeded" in login.stdout
+    buildah("push", "--tls-verify=false", "localhost/demo:robot", f"docker://{server.host}/builds/app:v1")
+    buildah("rmi", "--all", "--force")
+    buildah("pull", "--tls-verify=false", f"docker://{server.host}/builds/app:v1")
+    images = json.loads(buildah("images", "--json").stdout)
+    assert len(images) == 1
+    assert image_id.startswith(images[0]["id"])
+    buildah("logout", server.host)
+    wrong = buildah(
+        "login", "--tls-verify=false", "-u", "builds+ci", "-p", "X" * 64, server.host, check=False
+    )
+    assert wrong.returncode != 0
