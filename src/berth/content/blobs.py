@@ -3,6 +3,11 @@
 Upload bytes grow in a staging object (``uploads/<uuid>``) while the upload's size lives in the DB, so
 any server process can continue or finish an upload. The digest is verified before the bytes are
 moved under their content address and before the blob row makes them visible.
+
+Safety against the garbage collector: :func:`store_blob` places the bytes and records the row in one
+write transaction holding the digest's lock (a PostgreSQL advisory lock; SQLite's write lock
+serialises every writer). The collector deletes bytes only under that same lock and only while no
+blob row has the digest, so bytes an upload adopted are never deleted behind its back.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -53,10 +58,34 @@ def repository_blob(session: Session, repository_id: int, digest: Digest) -> Blo
 
 
 def link_blob(session: Session, repository_id: int, blob_id: int, now: datetime) -> None:
-    """Make a blob visible in a repository (idempotent, safe under concurrent links)."""
-    _insert_ignore(
-        session, RepositoryBlob, {"repository_id": repository_id, "blob_id": blob_id, "created": now}
-    )
+    """Make a blob visible in a repository (idempotent, safe under concurrent links).
+
+    Re-linking refreshes the link's time, so the collector's grace period starts again.
+    """
+    values = {"repository_id": repository_id, "blob_id": blob_id, "created": now}
+    keys = ["repository_id", "blob_id"]
+    if session.get_bind().dialect.name == "postgresql":
+        pg = pg_insert(RepositoryBlob).values(**values)
+        session.execute(pg.on_conflict_do_update(index_elements=keys, set_={"created": now}))
+    else:
+        lite = sqlite_insert(RepositoryBlob).values(**values)
+        session.execute(lite.on_conflict_do_update(index_elements=keys, set_={"created": now}))
+
+
+def lock_digest(session: Session, digest: str) -> None:
+    """Serialise work on one digest's bytes until the transaction ends (uploads versus the collector).
+
+    PostgreSQL takes a transaction-scoped advisory lock; SQLite's write transaction already excludes
+    every other writer.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    hexpart = digest.partition(":")[2][:15] or "0"
+    try:
+        key = int(hexpart, 16)
+    except ValueError:
+        key = 0
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def record_blob(session: Session, digest: Digest, size: int, now: datetime) -> Blob:
@@ -187,6 +216,43 @@ def staged_digest(storage: BlobStorage, key: str, algorithm: str, cached: Hasher
     except PathNotFound:
         pass  # nothing was ever written: the digest of zero bytes
     return Digest(algorithm, hasher.hexdigest())
+
+
+def check_staged(storage: BlobStorage, key: str, digest: Digest, expected: Digest) -> None:
+    """Raise (and discard the staging bytes) when the uploaded bytes are not ``expected``."""
+    if digest != expected:
+        storage.delete(key)
+        raise BlobUploadInvalid("blob upload invalid", detail={})
+
+
+def store_blob(
+    session: Session,
+    storage: BlobStorage,
+    *,
+    repository_id: int,
+    staging_key: str,
+    digest: Digest,
+    now: datetime,
+    upload_uuid: str | None = None,
+) -> Blob:
+    """Publish verified staging bytes and link the blob, in the caller's write transaction.
+
+    Under the digest's lock: bytes already under the content address are adopted (the staging copy
+    is dropped), otherwise the staging object moves there; then the row is recorded and linked.
+    """
+    lock_digest(session, str(digest))
+    target = blob_key(digest)
+    if storage.exists(target):
+        storage.delete(staging_key)
+    elif storage.exists(staging_key):
+        storage.move(staging_key, target)
+    else:
+        storage.write(target, [])  # nothing was ever written: the empty blob
+    blob = record_blob(session, digest, storage.stat(target), now)
+    link_blob(session, repository_id, blob.id, now)
+    if upload_uuid is not None:
+        end_upload(session, upload_uuid)
+    return blob
 
 
 def publish_staged(storage: BlobStorage, key: str, digest: Digest, expected: Digest) -> None:

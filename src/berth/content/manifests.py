@@ -6,10 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from berth.auditlog.service import Actor, log_action
+from berth.content.labels import MAX_CONFIG_BYTES, expires_after_of, image_labels, import_labels
 from berth.content.models import Blob, Manifest, ManifestBlob, ManifestChild, RepositoryBlob, Tag
 from berth.content.parsing import ParsedManifest
 from berth.content.tags import delete_tag, end_tags_of_manifest, set_tag
@@ -18,6 +19,7 @@ from berth.lib import mediatypes as mt
 from berth.lib.digests import Digest, is_digest, parse_digest
 from berth.lib.names import is_valid_tag
 from berth.repos.service import RepoHandle, lock_repository
+from berth.storage.base import BlobStorage, StorageError
 
 
 def _unknown(kind: str, digest: str) -> ManifestInvalid:
@@ -51,6 +53,39 @@ def _referenced_blobs(session: Session, repository_id: int, parsed: ParsedManife
     return found
 
 
+def layers_size(body: dict[str, Any]) -> int | None:
+    """Sum of the layer sizes of an image manifest (Quay's ``layers_compressed_size``)."""
+    layers = body.get("layers")
+    if not isinstance(layers, list):
+        return None
+    return sum(int(layer.get("size") or 0) for layer in layers if isinstance(layer, dict))
+
+
+def _config_json(session: Session, storage: BlobStorage, blob_id: int) -> dict[str, Any] | None:
+    row = session.execute(select(Blob.storage_key, Blob.size).where(Blob.id == blob_id)).first()
+    if row is None or row[1] > MAX_CONFIG_BYTES:
+        return None
+    try:
+        loaded = json.loads(storage.read_bytes(row[0]))
+    except (StorageError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _labels_of_push(
+    session: Session, storage: BlobStorage | None, parsed: ParsedManifest, raw: bytes, blobs: dict[str, int]
+) -> dict[str, str]:
+    body = json.loads(raw)
+    config = None
+    if storage is not None and parsed.media_type in mt.IMAGE_MANIFESTS and parsed.blobs:
+        blob_id = blobs.get(str(parsed.blobs[0]))
+        if blob_id is not None:
+            config = _config_json(session, storage, blob_id)
+    if parsed.is_index:
+        return {}
+    return image_labels(body, config)
+
+
 def push_manifest(
     session: Session,
     repo: RepoHandle,
@@ -61,8 +96,13 @@ def push_manifest(
     tag: str | None,
     actor: Actor | None,
     now: datetime,
+    storage: BlobStorage | None = None,
 ) -> Manifest:
-    """Store a manifest whose references all exist in the repository; tag it; log ``push_repo``."""
+    """Store a manifest whose references all exist in the repository; tag it; log ``push_repo``.
+
+    A new manifest gets the image's labels (read from its config blob when ``storage`` is given);
+    ``quay.expires-after`` among them sets the pushed tag's expiration.
+    """
     if tag is not None and not is_valid_tag(tag):
         raise TagInvalid("manifest tag did not match URI", detail={"tag": tag})
     lock_repository(session, repo.id)
@@ -86,17 +126,24 @@ def push_manifest(
             subject_digest=str(parsed.subject) if parsed.subject else None,
             created=now,
             deleted_at=None,
+            layers_size=None if parsed.is_index else layers_size(json.loads(raw)),
         )
         session.add(manifest)
         session.flush()
         session.add_all(ManifestBlob(manifest_id=manifest.id, blob_id=blob_id) for blob_id in blobs.values())
         session.add_all(ManifestChild(manifest_id=manifest.id, child_id=cid) for cid in children.values())
         session.flush()
-    elif manifest.deleted_at is not None:
-        manifest.deleted_at = None
-        session.flush()
+        expires_after = import_labels(
+            session, manifest, _labels_of_push(session, storage, parsed, raw, blobs)
+        )
+    else:
+        if manifest.deleted_at is not None:
+            manifest.deleted_at = None
+            session.flush()
+        expires_after = expires_after_of(session, manifest) if tag is not None else None
     if tag is not None:
-        set_tag(session, repo, tag, manifest, actor=actor, now=now)
+        expiration = now + expires_after if expires_after is not None else None
+        set_tag(session, repo, tag, manifest, actor=actor, now=now, expiration=expiration)
     meta: dict[str, Any] = {"namespace": repo.namespace, "repo": repo.name, "manifest_digest": str(digest)}
     if tag is not None:
         meta["tag"] = tag
@@ -112,8 +159,13 @@ def push_manifest(
     return manifest
 
 
-def find_manifest(session: Session, repository_id: int, reference: str) -> Manifest:
-    """The live manifest a tag or digest names in the repository, or MANIFEST_UNKNOWN."""
+def find_manifest(
+    session: Session, repository_id: int, reference: str, now: datetime | None = None
+) -> Manifest:
+    """The live manifest a tag or digest names in the repository, or MANIFEST_UNKNOWN.
+
+    Given ``now``, a tag past its expiration is unknown even before the collector ends it.
+    """
     manifest: Manifest | None = None
     if is_digest(reference):
         digest = parse_digest(reference)
@@ -126,11 +178,14 @@ def find_manifest(session: Session, repository_id: int, reference: str) -> Manif
                 )
             )
     elif is_valid_tag(reference):
-        manifest = session.scalar(
+        query = (
             select(Manifest)
             .join(Tag, Tag.manifest_id == Manifest.id)
             .where(Tag.repository_id == repository_id, Tag.name == reference, Tag.end_time.is_(None))
         )
+        if now is not None:
+            query = query.where(or_(Tag.expiration.is_(None), Tag.expiration > now))
+        manifest = session.scalar(query)
     if manifest is None:
         raise ManifestUnknown("manifest unknown")
     return manifest

@@ -1,10 +1,21 @@
-"""Tables for content-addressed blobs, uploads in progress, manifests and tag history."""
+"""Tables for content-addressed blobs, uploads in progress, manifests, labels and tag history."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from berth.db.base import Base
@@ -69,6 +80,8 @@ class Manifest(Base):
     artifact_type: Mapped[str | None] = mapped_column(String(255))
     subject_digest: Mapped[str | None] = mapped_column(String(140))
     created: Mapped[datetime]
+    # Sum of the compressed layer sizes (Quay's ``layers_compressed_size``); None for indexes.
+    layers_size: Mapped[int | None] = mapped_column(BigInteger)
     # Set by DELETE-by-digest: the row stays for tag history, but the manifest is no longer served.
     deleted_at: Mapped[datetime | None]
 
@@ -99,7 +112,10 @@ class Tag(Base):
     """One span of a tag's life: it pointed at ``manifest_id`` from ``start_time`` to ``end_time``.
 
     A live tag has no ``end_time``; moving a tag ends its row and starts a new one, so the history of
-    every tag stays queryable (Quay's tag history API reads it).
+    every tag stays queryable (Quay's tag history API reads it). ``expiration`` is a future end set
+    through the API or the ``quay.expires-after`` label: past it the tag counts as ended, and the
+    garbage collector writes ``end_time``. Ended rows stay (restorable) for the namespace's
+    ``tag_expiration_s``, then the collector removes them.
     """
 
     __tablename__ = "tag"
@@ -114,6 +130,18 @@ class Tag(Base):
             sqlite_where=text("end_time IS NULL"),
             postgresql_where=text("end_time IS NULL"),
         ),
+        Index("ix_tag_repository_start", "repository_id", "start_time", "name", "id"),
+        Index(
+            "ix_tag_live_repository_start",
+            "repository_id",
+            "start_time",
+            "name",
+            "id",
+            sqlite_where=text("end_time IS NULL"),
+            postgresql_where=text("end_time IS NULL"),
+        ),
+        Index("ix_tag_end_time", "end_time"),
+        Index("ix_tag_expiration", "expiration"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -122,3 +150,35 @@ class Tag(Base):
     manifest_id: Mapped[int] = mapped_column(ForeignKey("manifest.id", ondelete="CASCADE"))
     start_time: Mapped[datetime]
     end_time: Mapped[datetime | None]
+    expiration: Mapped[datetime | None]
+    reversion: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ManifestLabel(Base):
+    """A key/value label on a manifest: from the image config at push time, or added through the API."""
+
+    __tablename__ = "manifest_label"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    manifest_id: Mapped[int] = mapped_column(ForeignKey("manifest.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)
+    source_type: Mapped[str] = mapped_column(String(16))
+    media_type: Mapped[str] = mapped_column(String(32))
+
+
+class PendingDeletion(Base):
+    """Bytes the garbage collector decided to delete, kept until the delete is done (crash-safe).
+
+    ``digest`` is set for blob bytes: the delete happens only while no blob row has that digest
+    again (a re-upload may have adopted the bytes). Staging objects of dropped uploads have none.
+    """
+
+    __tablename__ = "pending_deletion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    storage_key: Mapped[str] = mapped_column(String(255))
+    digest: Mapped[str | None] = mapped_column(String(140))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    created: Mapped[datetime]

@@ -1,26 +1,42 @@
-"""Tags with history: a tag move ends the old row and starts a new one; deletes end the row."""
+"""Tags with history: a tag move ends the old row and starts a new one; deletes end the row.
+
+A tag may also carry a future ``expiration``: once it passes, the tag counts as ended (reads given
+``now`` skip it at once; the garbage collector writes ``end_time`` later). Ended rows stay for the
+namespace's time-machine window (``tag_expiration_s``), during which the tag can be restored.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy.orm import Session, defer
 
 from berth.auditlog.service import Actor, log_action
 from berth.content.models import Manifest, Tag
-from berth.repos.service import RepoHandle
+from berth.errors import InvalidRequest, NotFound
+from berth.lib.dates import as_utc
+from berth.repos.service import RepoHandle, lock_repository
+
+MAX_PAGE_SIZE = 100
 
 
-def live_tag(session: Session, repository_id: int, name: str) -> Tag | None:
-    """The tag ``name`` as it is now (no ``end_time``)."""
-    return session.scalar(
-        select(Tag).where(Tag.repository_id == repository_id, Tag.name == name, Tag.end_time.is_(None))
-    )
+def alive(now: datetime) -> ColumnElement[bool]:
+    """Rows that are the live tag at ``now``: not ended, not past their expiration."""
+    return and_(Tag.end_time.is_(None), or_(Tag.expiration.is_(None), Tag.expiration > now))
+
+
+def live_tag(session: Session, repository_id: int, name: str, now: datetime | None = None) -> Tag | None:
+    """The tag ``name`` as it is now (no ``end_time``; not expired when ``now`` is given)."""
+    query = select(Tag).where(Tag.repository_id == repository_id, Tag.name == name, Tag.end_time.is_(None))
+    if now is not None:
+        query = query.where(or_(Tag.expiration.is_(None), Tag.expiration > now))
+    return session.scalar(query)
 
 
 def _log(
-    session: Session, kind: str, repo: RepoHandle, actor: Actor | None, now: datetime, **meta: str
+    session: Session, kind: str, repo: RepoHandle, actor: Actor | None, now: datetime, **meta: Any
 ) -> None:
     log_action(
         session,
@@ -33,37 +49,70 @@ def _log(
     )
 
 
+def _end_expired(tag: Tag, now: datetime) -> bool:
+    """End a row whose expiration has passed (at its expiration); True when it did."""
+    if tag.expiration is not None and as_utc(tag.expiration) <= now:
+        tag.end_time = tag.expiration
+        return True
+    return False
+
+
 def set_tag(
-    session: Session, repo: RepoHandle, name: str, manifest: Manifest, *, actor: Actor | None, now: datetime
-) -> None:
-    """Point ``name`` at ``manifest`` (``create_tag`` or ``move_tag``; nothing when unchanged)."""
+    session: Session,
+    repo: RepoHandle,
+    name: str,
+    manifest: Manifest,
+    *,
+    actor: Actor | None,
+    now: datetime,
+    reversion: bool = False,
+    log: bool = True,
+    expiration: datetime | None = None,
+) -> str | None:
+    """Point ``name`` at ``manifest``: ``"create_tag"``, ``"move_tag"`` or None when unchanged.
+
+    ``log=False`` leaves the usage-log entry to the caller (a restore logs ``revert_tag``).
+    """
     current = live_tag(session, repo.id, name)
-    if current is not None and current.manifest_id == manifest.id:
-        return
+    if current is not None and _end_expired(current, now):
+        session.flush()
+        current = None
+    if current is not None and current.manifest_id == manifest.id and not reversion:
+        if expiration is not None:
+            current.expiration = expiration
+            session.flush()
+        return None
+    old_digest: str | None = None
     if current is not None:
         old_digest = session.scalar(select(Manifest.digest).where(Manifest.id == current.manifest_id))
         current.end_time = now
         session.flush()
-        _log(
-            session,
-            "move_tag",
-            repo,
-            actor,
-            now,
-            tag=name,
-            manifest_digest=manifest.digest,
-            original_manifest_digest=old_digest or "",
+    kind = "move_tag" if current is not None else "create_tag"
+    if log:
+        meta: dict[str, Any] = {"tag": name, "manifest_digest": manifest.digest}
+        if current is not None:
+            meta["original_manifest_digest"] = old_digest or ""
+        _log(session, kind, repo, actor, now, **meta)
+    session.add(
+        Tag(
+            repository_id=repo.id,
+            name=name,
+            manifest_id=manifest.id,
+            start_time=now,
+            end_time=None,
+            expiration=expiration,
+            reversion=reversion,
         )
-    else:
-        _log(session, "create_tag", repo, actor, now, tag=name, manifest_digest=manifest.digest)
-    session.add(Tag(repository_id=repo.id, name=name, manifest_id=manifest.id, start_time=now, end_time=None))
+    )
     session.flush()
+    return kind
 
 
 def delete_tag(session: Session, repo: RepoHandle, name: str, *, actor: Actor | None, now: datetime) -> bool:
     """End the live tag ``name``; False when there is none."""
     current = live_tag(session, repo.id, name)
-    if current is None:
+    if current is None or _end_expired(current, now):
+        session.flush()
         return False
     digest = session.scalar(select(Manifest.digest).where(Manifest.id == current.manifest_id))
     current.end_time = now
@@ -89,12 +138,195 @@ def end_tags_of_manifest(
     return [tag.name for tag in tags]
 
 
-def list_tags(session: Session, repository_id: int, *, last: str | None, limit: int | None) -> list[str]:
-    """Live tag names in lexical order, after ``last``, at most ``limit``."""
+def list_tags(
+    session: Session,
+    repository_id: int,
+    *,
+    last: str | None,
+    limit: int | None,
+    now: datetime | None = None,
+) -> list[str]:
+    """Live tag names in lexical order, after ``last``, at most ``limit`` (expired skipped given ``now``)."""
     query = select(Tag.name).where(Tag.repository_id == repository_id, Tag.end_time.is_(None))
+    if now is not None:
+        query = query.where(or_(Tag.expiration.is_(None), Tag.expiration > now))
     if last:
         query = query.where(Tag.name > last)
     query = query.order_by(Tag.name)
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query).all())
+
+
+# --- the API's operations ------------------------------------------------------------------------
+
+
+def manifest_by_digest(
+    session: Session, repository_id: int, digest: str, *, include_deleted: bool = False
+) -> Manifest | None:
+    """The repository's manifest ``digest`` (served ones only unless ``include_deleted``)."""
+    query = select(Manifest).where(Manifest.repository_id == repository_id, Manifest.digest == digest)
+    if not include_deleted:
+        query = query.where(Manifest.deleted_at.is_(None))
+    return session.scalar(query)
+
+
+def retarget_tag(
+    session: Session, repo: RepoHandle, name: str, digest: str, *, actor: Actor | None, now: datetime
+) -> None:
+    """``PUT .../tag/{tag}`` with ``manifest_digest``: create or move the tag (404 for no manifest)."""
+    lock_repository(session, repo.id)
+    manifest = manifest_by_digest(session, repo.id, digest)
+    if manifest is None:
+        raise NotFound("Not Found")
+    current = live_tag(session, repo.id, name, now)
+    kind = set_tag(session, repo, name, manifest, actor=actor, now=now, log=False)
+    old = None
+    if current is not None:
+        old = session.scalar(select(Manifest.digest).where(Manifest.id == current.manifest_id))
+    _log(
+        session,
+        kind or ("move_tag" if current is not None else "create_tag"),
+        repo,
+        actor,
+        now,
+        tag=name,
+        manifest_digest=digest,
+        original_manifest_digest=old,
+    )
+
+
+def change_expiration(
+    session: Session,
+    repo: RepoHandle,
+    name: str,
+    expiration: datetime | None,
+    *,
+    actor: Actor | None,
+    now: datetime,
+) -> None:
+    """Set (or clear, with None) the expiration of the live tag ``name``."""
+    lock_repository(session, repo.id)
+    tag = live_tag(session, repo.id, name, now)
+    if tag is None:
+        raise NotFound("Not Found")
+    if expiration is not None and expiration <= now:
+        raise InvalidRequest("Expiration must be in the future")
+    old = tag.expiration
+    tag.expiration = expiration
+    session.flush()
+    if old is None and expiration is None:
+        return
+    _log(
+        session,
+        "change_tag_expiration",
+        repo,
+        actor,
+        now,
+        tag=name,
+        expiration_date=expiration.isoformat() if expiration else None,
+        old_expiration_date=as_utc(old).isoformat() if old else None,
+    )
+
+
+def restore_tag(
+    session: Session, repo: RepoHandle, name: str, digest: str, *, actor: Actor | None, now: datetime
+) -> None:
+    """Point ``name`` back at ``digest``, a manifest still kept (time machine); logs ``revert_tag``."""
+    lock_repository(session, repo.id)
+    manifest = manifest_by_digest(session, repo.id, digest, include_deleted=True)
+    if manifest is None:
+        raise NotFound("Not Found")
+    if manifest.deleted_at is not None:
+        manifest.deleted_at = None
+    set_tag(session, repo, name, manifest, actor=actor, now=now, reversion=True, log=False)
+    _log(session, "revert_tag", repo, actor, now, tag=name, manifest_digest=digest)
+
+
+def remove_from_time_machine(
+    session: Session,
+    repo: RepoHandle,
+    name: str,
+    *,
+    digest: str | None,
+    is_alive: bool,
+    actor: Actor | None,
+    now: datetime,
+) -> None:
+    """Delete a tag for good: its history rows for that manifest go now and cannot be restored.
+
+    ``is_alive``: the live tag (and its earlier rows on the same manifest); otherwise the ended rows
+    of ``name`` on ``digest``. The collector then reclaims what nothing else references.
+    """
+    lock_repository(session, repo.id)
+    if is_alive:
+        tag = live_tag(session, repo.id, name, now)
+        if tag is None:
+            raise NotFound("Not Found")
+        manifest_id = tag.manifest_id
+        condition: ColumnElement[bool] = Tag.id.is_not(None)
+    else:
+        manifest = manifest_by_digest(session, repo.id, digest or "", include_deleted=True)
+        if manifest is None:
+            raise NotFound("Not Found")
+        manifest_id = manifest.id
+        condition = ~alive(now)
+    ids = session.scalars(
+        select(Tag.id).where(
+            Tag.repository_id == repo.id, Tag.name == name, Tag.manifest_id == manifest_id, condition
+        )
+    ).all()
+    if not ids:
+        raise NotFound("Not Found")
+    session.execute(delete(Tag).where(Tag.id.in_(ids)))
+    manifest_digest = session.scalar(select(Manifest.digest).where(Manifest.id == manifest_id))
+    _log(session, "permanently_delete_tag", repo, actor, now, tag=name, manifest_digest=manifest_digest)
+
+
+def parse_name_filter(text: str | None) -> ColumnElement[bool] | None:
+    """Quay's ``filter_tag_name``: ``like:<part>`` or ``eq:<name>``."""
+    if not text:
+        return None
+    operation, sep, value = text.partition(":")
+    if not sep or operation not in ("like", "eq"):
+        raise InvalidRequest(
+            "Unsupported syntax for filter_tag_name. Expected <operation>:<tag_name> where <operation>"
+            "can be 'like' or 'eq'."
+        )
+    if operation == "like":
+        return Tag.name.contains(value, autoescape=True)
+    return Tag.name == value
+
+
+def tag_history(
+    session: Session,
+    repository_id: int,
+    *,
+    now: datetime,
+    page: int,
+    limit: int,
+    specific_tag: str | None = None,
+    name_filter: str | None = None,
+    active_only: bool = False,
+) -> tuple[list[tuple[Tag, Manifest]], bool]:
+    """One page of the tag history, newest first, and whether more pages follow."""
+    page = max(1, page)
+    limit = min(MAX_PAGE_SIZE, max(1, limit))
+    query = (
+        select(Tag, Manifest).join(Manifest, Manifest.id == Tag.manifest_id).options(defer(Manifest.content))
+    )
+    query = query.where(Tag.repository_id == repository_id)
+    condition = parse_name_filter(name_filter)
+    if condition is not None:
+        query = query.where(condition)
+    if specific_tag:
+        query = query.where(Tag.name == specific_tag)
+    if active_only:
+        query = query.where(alive(now))
+    query = (
+        query.order_by(Tag.start_time.desc(), Tag.name.desc(), Tag.id.desc())
+        .limit(limit + 1)
+        .offset(limit * (page - 1))
+    )
+    rows = [(row[0], row[1]) for row in session.execute(query).all()]
+    return rows[:limit], len(rows) > limit

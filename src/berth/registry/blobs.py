@@ -174,21 +174,25 @@ class BlobViews:
     def _publish(
         self, repo_id: int, key: str, actual: Digest, expected: Digest, upload_uuid: str | None
     ) -> None:
-        """Verify, move under the content address, then record and link the blob."""
+        """Verify, then (one transaction, safe against GC) move under the content address, record, link."""
         now = self.edge.runtime.clock()
         try:
-            svc.publish_staged(self.storage, key, actual, expected)
+            svc.check_staged(self.storage, key, actual, expected)
         except Exception:
             if upload_uuid is not None:
                 with self.db.transaction(write=True) as session:
                     svc.end_upload(session, upload_uuid)
             raise
-        size = self.storage.stat(svc.blob_key(expected))
         with self.db.transaction(write=True) as session:
-            blob = svc.record_blob(session, expected, size, now)
-            svc.link_blob(session, repo_id, blob.id, now)
-            if upload_uuid is not None:
-                svc.end_upload(session, upload_uuid)
+            svc.store_blob(
+                session,
+                self.storage,
+                repository_id=repo_id,
+                staging_key=key,
+                digest=expected,
+                now=now,
+                upload_uuid=upload_uuid,
+            )
 
     def _load_upload(self, caller: Caller, name: str, upload_uuid: str) -> tuple[int, int, str]:
         with self.db.transaction(write=False) as session:

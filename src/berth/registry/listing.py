@@ -54,7 +54,13 @@ class ListingViews:
                 repo = self.edge.authorize(session, caller, name, "pull")
                 if limit == 0:
                     return []
-                return list_tags(session, repo.id, last=last, limit=None if limit is None else limit + 1)
+                return list_tags(
+                    session,
+                    repo.id,
+                    last=last,
+                    limit=None if limit is None else limit + 1,
+                    now=self.edge.runtime.clock(),
+                )
 
         tags = await run_in_threadpool(fetch)
         headers: dict[str, str] = {}

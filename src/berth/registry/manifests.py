@@ -30,7 +30,7 @@ class ManifestViews:
         def fetch() -> tuple[str, str, bytes]:
             with self.db.transaction(write=False) as session:
                 repo = self.edge.authorize(session, caller, name, "pull")
-                manifest = svc.find_manifest(session, repo.id, reference)
+                manifest = svc.find_manifest(session, repo.id, reference, self.edge.runtime.clock())
                 found = (manifest.media_type, manifest.digest, manifest.content)
             if is_get:
                 with self.db.transaction(write=True) as session:
@@ -92,6 +92,7 @@ class ManifestViews:
                 tag=tag,
                 actor=caller.actor,
                 now=self.edge.runtime.clock(),
+                storage=self.edge.runtime.storage,
             )
 
     async def delete(self, request: Request) -> Response:
