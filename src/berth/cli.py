@@ -48,7 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     token_create = token_sub.add_parser("create", help="issue an OAuth access token (printed once)")
     token_create.add_argument("--user", required=True)
     token_create.add_argument("--scope", action="append", required=True, help="repeatable, e.g. repo:read")
-    token_create.add_argument("--expires-in", help="lifetime such as 30d or 12h (default: no expiry)")
+    token_create.add_argument(
+        "--expires-in",
+        help="lifetime such as 30d or 12h (default OAUTH_TOKEN_LIFETIME, at most OAUTH_TOKEN_MAX_LIFETIME)",
+    )
+    token_list = token_sub.add_parser(
+        "list", help="list a user's OAuth and app-specific tokens (never secrets)"
+    )
+    token_list.add_argument("--user", required=True)
+    token_revoke = token_sub.add_parser("revoke", help="revoke one token by uuid (OAuth or app-specific)")
+    token_revoke.add_argument("uuid")
 
     db = sub.add_parser("db", help="developer tools for the schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -154,7 +163,13 @@ def _token_create(args: argparse.Namespace, settings: Settings) -> int:
     if scopes is None:
         print(f"berth: unknown scope in {args.scope!r}", file=sys.stderr)
         return 2
-    lifetime = parse_duration(args.expires_in) if args.expires_in else None
+    from berth.oauth.service import bounded_lifetime
+
+    lifetime = bounded_lifetime(
+        parse_duration(args.expires_in) if args.expires_in else None,
+        default_s=settings.oauth_token_lifetime_s,
+        max_s=settings.oauth_token_max_lifetime_s,
+    )
     _migrate(settings)
     db = Database(settings.db_uri)
     now = utcnow()
@@ -175,6 +190,34 @@ def _token_create(args: argparse.Namespace, settings: Settings) -> int:
     db.dispose()
     print(token)
     return 0
+
+
+def _token_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from berth.accounts.service import get_user
+    from berth.db.engine import Database
+    from berth.lib.dates import utcnow
+    from berth.oauth.admin import credentials_of, revoke_credential
+
+    _migrate(settings)
+    db = Database(settings.db_uri)
+    try:
+        with db.transaction() as session:
+            if args.token_command == "revoke":  # noqa: S105 - a subcommand name
+                kind = revoke_credential(session, args.uuid, now=utcnow())
+                if kind is None:
+                    print(f"berth: no token {args.uuid!r}", file=sys.stderr)
+                    return 1
+                print(f"revoked {kind} token {args.uuid}")
+                return 0
+            account = get_user(session, args.user)
+            if account is None:
+                print(f"berth: no such user {args.user!r}", file=sys.stderr)
+                return 1
+            for row in credentials_of(session, account):
+                print(json.dumps(row, sort_keys=True))
+            return 0
+    finally:
+        db.dispose()
 
 
 def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
@@ -203,6 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "user":
             return _user_create(args, settings)
         if args.command == "token":
+            if args.token_command in ("list", "revoke"):
+                return _token_admin(args, settings)
             return _token_create(args, settings)
         if args.command == "db":
             return _db_revision(args, settings)

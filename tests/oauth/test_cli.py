@@ -1,0 +1,62 @@
+"""``berth token create|list|revoke`` in-process against a SQLite file: lifetimes, no secrets listed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from berth.cli import main
+
+
+def _config(tmp_path: Path) -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        f"DB_URI: sqlite:///{tmp_path}/berth.db\nPASSWORD_HASH_COST: low\nOAUTH_TOKEN_MAX_LIFETIME: 30d\n"
+    )
+    return str(path)
+
+
+def test_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = _config(tmp_path)
+    assert (
+        main(
+            ["--config", config, "user", "create", "alice", "--email", "a@x.io", "--password", "pw-alice-123"]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "--config",
+                config,
+                "token",
+                "create",
+                "--user",
+                "alice",
+                "--scope",
+                "repo:read",
+                "--expires-in",
+                "10y",
+            ]
+        )
+        == 0
+    )
+    token = capsys.readouterr().out.strip()
+    assert len(token) == 40
+    assert main(["--config", config, "token", "list", "--user", "alice"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 1
+    assert token not in json.dumps(rows)
+    assert rows[0]["scope"] == "repo:read"
+    created, expires = rows[0]["created"][:10], rows[0]["expires_at"][:10]
+    assert created != expires  # capped at OAUTH_TOKEN_MAX_LIFETIME (30d), not ten years
+    assert int(expires[:4]) - int(created[:4]) <= 1
+    assert main(["--config", config, "token", "revoke", rows[0]["uuid"]]) == 0
+    capsys.readouterr()
+    assert main(["--config", config, "token", "list", "--user", "alice"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["--config", config, "token", "revoke", rows[0]["uuid"]]) == 1
+    assert main(["--config", config, "token", "list", "--user", "nobody"]) == 1
