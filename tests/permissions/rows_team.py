@@ -1,0 +1,42 @@
+"""Matrix rows for teams and team members."""
+
+from __future__ import annotations
+
+from tests.permissions.dsl import Row, route
+
+ROWS: list[Row] = [
+    *route(
+        "PUT",
+        "/api/v1/organization/{orgname}/team/{teamname}",
+        body={"role": "member", "description": "d"},
+        anonymous=403,
+        org_admin=200,
+        default=403,
+    ),
+    *route(
+        "DELETE", "/api/v1/organization/{orgname}/team/{teamname}", anonymous=403, org_admin=204, default=403
+    ),
+    *route(
+        "GET",
+        "/api/v1/organization/{orgname}/team/{teamname}/members",
+        anonymous=401,
+        member=200,
+        org_admin=200,
+        default=403,
+    ),
+    *route(
+        "PUT",
+        "/api/v1/organization/{orgname}/team/{teamname}/members/{membername}",
+        args={"membername": "{unrelated}"},
+        anonymous=403,
+        org_admin=200,
+        default=403,
+    ),
+    *route(
+        "DELETE",
+        "/api/v1/organization/{orgname}/team/{teamname}/members/{membername}",
+        anonymous=403,
+        org_admin=204,
+        default=403,
+    ),
+]
