@@ -21,6 +21,7 @@ from berth.auditlog.service import Actor, log_action
 from berth.errors import NameInvalid
 from berth.lib.names import is_valid_repository_name
 from berth.orgs.models import Team, TeamMember, TeamRole
+from berth.orgs.prototypes import apply_default_permissions
 from berth.orgs.service import org_team_role
 from berth.repos.models import Repository, RepositoryPermission, RepoState, RoleName, Visibility
 
@@ -147,6 +148,7 @@ def create_repository(
     session.flush()
     if creator_id is not None and creator_id != namespace.id:
         set_permission(session, repo, creator_id, RoleName.ADMIN)
+    apply_default_permissions(session, repo, namespace, creator_id)
     log_action(
         session,
         "create_repo",
