@@ -8,9 +8,13 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from berth.config import ConfigError, Settings, load_settings
 from berth.lib.dates import parse_duration
+
+if TYPE_CHECKING:
+    from berth.runtime import Runtime
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -30,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("migrate", help="apply database migrations")
+
+    gc = sub.add_parser("gc", help="run one garbage-collection pass")
+    gc.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
+    worker = sub.add_parser("worker", help="run one background worker in the foreground")
+    worker.add_argument("name", help="the worker: gc")
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", required=True)
@@ -82,13 +91,26 @@ def _migrate(settings: Settings) -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from berth.http.observability import configure_logging
 
     configure_logging(settings.log_level)
     _migrate(settings)
     print(f"berth: serving on http://{args.host}:{args.port}", file=sys.stderr)
+    from berth.app import build_runtime
+    from berth.workers.console import start_in_process
+
+    runtime = build_runtime(settings)
+    collector = start_in_process(runtime)  # FEATURE_GARBAGE_COLLECTION
+    try:
+        return _run_server(args, settings, runtime)
+    finally:
+        if collector is not None:
+            collector.stop()
+
+
+def _run_server(args: argparse.Namespace, settings: Settings, runtime: Runtime) -> int:
+    import uvicorn
+
     if args.workers > 1:
         # Each worker process builds its app from the environment (berth.asgi): hand it the config.
         # SQLite in WAL mode serves several processes; writers queue on BEGIN IMMEDIATE.
@@ -108,7 +130,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from berth.app import create_app
 
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, runtime),
         host=args.host,
         port=args.port,
         log_level="warning",
@@ -220,6 +242,22 @@ def _token_admin(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
 
 
+def _background(args: argparse.Namespace, settings: Settings) -> int:
+    from berth.app import build_runtime
+    from berth.http.observability import configure_logging
+    from berth.workers.console import gc_command, worker_command
+
+    configure_logging(settings.log_level)
+    _migrate(settings)
+    runtime = build_runtime(settings)
+    try:
+        if args.command == "gc":
+            return gc_command(runtime, dry=args.dry_run)
+        return worker_command(runtime, args.name)
+    finally:
+        runtime.db.dispose()
+
+
 def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
     from berth.db.engine import Database
     from berth.migrate import make_revision
@@ -236,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         if args.command == "serve":
             return _serve(args, settings)
+        if args.command in ("gc", "worker"):
+            return _background(args, settings)
         if args.command == "migrate":
             _migrate(settings)
             print("database is up to date")

@@ -52,6 +52,8 @@ FEATURE_DEFAULTS: dict[str, bool] = {
     "RH_MARKETPLACE": False,
     "RESTRICTED_USERS": False,
     "PERMANENTLY_DELETE_TAGS": False,
+    # Run the garbage collector inside ``berth serve`` (``berth worker gc`` runs it alone).
+    "GARBAGE_COLLECTION": True,
 }
 
 STORAGE_DRIVERS = ("LocalStorage", "MemoryStorage")
@@ -103,6 +105,9 @@ class Settings:
     mail_server: str = ""
     mail_port: int = 587
     mail_default_sender: str = "berth@localhost"
+    gc_frequency_s: int = 30
+    push_temp_tag_expiration_s: int = 3600
+    blob_upload_max_age_s: int = 2 * 86400
 
     def feature(self, name: str) -> bool:
         """Whether ``FEATURE_<name>`` is on."""
@@ -143,6 +148,9 @@ class Settings:
             "MAIL_SERVER": self.mail_server,
             "MAIL_PORT": self.mail_port,
             "MAIL_DEFAULT_SENDER": self.mail_default_sender,
+            "GARBAGE_COLLECTION_FREQUENCY": f"{self.gc_frequency_s}s",
+            "PUSH_TEMP_TAG_EXPIRATION_SEC": self.push_temp_tag_expiration_s,
+            "BLOB_UPLOAD_MAX_AGE": f"{self.blob_upload_max_age_s}s",
             **{f"FEATURE_{k}": v for k, v in sorted(self.features.items())},
         }
 
@@ -316,6 +324,9 @@ _FIELDS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "MAIL_SERVER": ("mail_server", _optional_str),  # empty: no mail server, mail is not sent
     "MAIL_PORT": ("mail_port", _port),
     "MAIL_DEFAULT_SENDER": ("mail_default_sender", _require_str),
+    "GARBAGE_COLLECTION_FREQUENCY": ("gc_frequency_s", _duration),
+    "PUSH_TEMP_TAG_EXPIRATION_SEC": ("push_temp_tag_expiration_s", _duration),
+    "BLOB_UPLOAD_MAX_AGE": ("blob_upload_max_age_s", _duration),
 }
 
 KNOWN_KEYS = frozenset({*_FIELDS, "DISTRIBUTED_STORAGE_CONFIG", "DISTRIBUTED_STORAGE_PREFERENCE"})

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from berth.content.models import Blob, RepositoryBlob, Upload
-from berth.errors import BlobUploadInvalid, BlobUploadUnknown, RangeNotSatisfiable
+from berth.errors import BlobUnknown, BlobUploadInvalid, BlobUploadUnknown, RangeNotSatisfiable
 from berth.lib.digests import Digest, Hasher, new_hasher
 from berth.storage.base import BlobStorage, PathNotFound
 
@@ -62,6 +62,8 @@ def link_blob(session: Session, repository_id: int, blob_id: int, now: datetime)
 
     Re-linking refreshes the link's time, so the collector's grace period starts again.
     """
+    if not _share_lock(session, blob_id):
+        raise BlobUnknown("blob unknown to registry", detail={})
     values = {"repository_id": repository_id, "blob_id": blob_id, "created": now}
     keys = ["repository_id", "blob_id"]
     if session.get_bind().dialect.name == "postgresql":
@@ -70,6 +72,14 @@ def link_blob(session: Session, repository_id: int, blob_id: int, now: datetime)
     else:
         lite = sqlite_insert(RepositoryBlob).values(**values)
         session.execute(lite.on_conflict_do_update(index_elements=keys, set_={"created": now}))
+
+
+def _share_lock(session: Session, blob_id: int) -> bool:
+    """Hold the blob row against deletion until commit (PostgreSQL); False when it is gone."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    found = session.scalar(select(Blob.id).where(Blob.id == blob_id).with_for_update(read=True))
+    return found is not None
 
 
 def lock_digest(session: Session, digest: str) -> None:
@@ -248,7 +258,11 @@ def store_blob(
         storage.move(staging_key, target)
     else:
         storage.write(target, [])  # nothing was ever written: the empty blob
-    blob = record_blob(session, digest, storage.stat(target), now)
+    size = storage.stat(target)
+    blob = record_blob(session, digest, size, now)
+    while not _share_lock(session, blob.id):  # the collector removed the row meanwhile: insert anew
+        session.expunge(blob)
+        blob = record_blob(session, digest, size, now)
     link_blob(session, repository_id, blob.id, now)
     if upload_uuid is not None:
         end_upload(session, upload_uuid)

@@ -137,9 +137,9 @@ def push_manifest(
             session, manifest, _labels_of_push(session, storage, parsed, raw, blobs)
         )
     else:
-        if manifest.deleted_at is not None:
-            manifest.deleted_at = None
-            session.flush()
+        manifest.deleted_at = None
+        manifest.created = now  # pushed again: the collector's grace period starts anew
+        session.flush()
         expires_after = expires_after_of(session, manifest) if tag is not None else None
     if tag is not None:
         expiration = now + expires_after if expires_after is not None else None

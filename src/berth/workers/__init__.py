@@ -1,0 +1,1 @@
+"""Background workers: each is a ``run_once(runtime) -> int`` driven by :mod:`berth.workers.runner`."""
