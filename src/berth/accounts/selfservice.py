@@ -22,6 +22,7 @@ from berth.lib.names import is_valid_email
 from berth.lib.secrets import random_code
 from berth.orgs.models import Team, TeamMember, TeamRole
 from berth.orgs.service import create_owners_team, organizations_of
+from berth.robots.service import delete_namespace_robots
 
 _UNSET = object()
 
@@ -193,7 +194,7 @@ def sole_admin_of(session: Session, account_id: int) -> list[str]:
 
 def delete_user(session: Session, account: Account, *, now: datetime, actor: Actor) -> None:
     """Quay's "mark for deletion": the account is disabled and renamed at once, freeing its name
-    and e-mail; its sessions and client keys die. Its rows stay for the garbage collector.
+    and e-mail; its sessions, client keys and robots die. Its rows stay for the garbage collector.
 
     Refused while the user is the only administrator of an organization (it would be orphaned).
     """
@@ -213,6 +214,7 @@ def delete_user(session: Session, account: Account, *, now: datetime, actor: Act
     )
     end_account_sessions(session, account.id)
     revoke_client_keys(session, account.id)
+    delete_namespace_robots(session, account.id)
     account.username = f"deleted-{random_code(24).lower()}"
     account.email = None
     account.password_hash = None
