@@ -29,6 +29,7 @@ from berth.runtime import Runtime
 from berth.storage.factory import build_storage
 from berth.web.csrf import csrf_routes
 from berth.web.docs import docs_routes
+from berth.web.federation import federation_routes
 from berth.web.health import health_routes
 from berth.web.oauth import oauth_routes
 from berth.web.recovery import recovery_routes
@@ -71,6 +72,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         *csrf_routes(runtime),
         *recovery_routes(runtime),
         *oauth_routes(runtime),
+        *federation_routes(runtime),
         *docs_routes(),
         Route("/metrics", metrics_view, methods=["GET"]),
     ]

@@ -35,15 +35,21 @@ def _app(world: World) -> None:
         world.names["token_uuid"] = token.uuid
 
 
-_ORG_ADMIN_ONLY = {"org_admin": 200, "default": 403}
 _UPDATE = {"name": "renamed", "redirect_uri": "http://localhost/cb", "application_uri": "http://localhost"}
 
 ROWS: list[Row] = [
-    *route("GET", APPS, anonymous=401, **_ORG_ADMIN_ONLY),
-    *route("POST", APPS, body={"name": "new-app"}, anonymous=403, **_ORG_ADMIN_ONLY),
-    *route("GET", APPS + "/{client_id}", args=APP, setup=_app, anonymous=401, **_ORG_ADMIN_ONLY),
+    *route("GET", APPS, anonymous=401, org_admin=200, default=403),
+    *route("POST", APPS, body={"name": "new-app"}, anonymous=403, org_admin=200, default=403),
+    *route("GET", APPS + "/{client_id}", args=APP, setup=_app, anonymous=401, org_admin=200, default=403),
     *route(
-        "PUT", APPS + "/{client_id}", args=APP, setup=_app, body=_UPDATE, anonymous=403, **_ORG_ADMIN_ONLY
+        "PUT",
+        APPS + "/{client_id}",
+        args=APP,
+        setup=_app,
+        body=_UPDATE,
+        anonymous=403,
+        org_admin=200,
+        default=403,
     ),
     *route("DELETE", APPS + "/{client_id}", args=APP, setup=_app, anonymous=403, org_admin=204, default=403),
     *route(
@@ -52,9 +58,12 @@ ROWS: list[Row] = [
         args=APP,
         setup=_app,
         anonymous=403,
-        **_ORG_ADMIN_ONLY,
+        org_admin=200,
+        default=403,
     ),
-    *route("GET", APPS + "/{client_id}/tokens", args=APP, setup=_app, anonymous=401, **_ORG_ADMIN_ONLY),
+    *route(
+        "GET", APPS + "/{client_id}/tokens", args=APP, setup=_app, anonymous=401, org_admin=200, default=403
+    ),
     *route(
         "POST",
         APPS + "/{client_id}/tokens",
@@ -62,7 +71,8 @@ ROWS: list[Row] = [
         setup=_app,
         body={"name": "ci", "scope": "repo:read"},
         anonymous=403,
-        **_ORG_ADMIN_ONLY,
+        org_admin=200,
+        default=403,
     ),
     *route(
         "DELETE",
@@ -131,5 +141,34 @@ ROWS: list[Row] = [
         robot=403,
         noscope=403,
         default=404,
+    ),
+    *(
+        row
+        for method in ("GET", "POST", "DELETE")
+        for row in route(
+            method,
+            "/api/v1/user/robots/{robot_shortname}/federation",
+            args={"robot_shortname": "nobody"},
+            body=[] if method == "POST" else None,
+            note="missing robot",
+            anonymous=401 if method == "GET" else 403,
+            robot=403,
+            noscope=403,
+            default=400,
+        )
+    ),
+    *(
+        row
+        for method in ("GET", "POST", "DELETE")
+        for row in route(
+            method,
+            "/api/v1/organization/{orgname}/robots/{robot_shortname}/federation",
+            args={"robot_shortname": "nobody"},
+            body=[] if method == "POST" else None,
+            note="missing robot",
+            anonymous=401 if method == "GET" else 403,
+            org_admin=400,
+            default=403,
+        )
     ),
 ]
