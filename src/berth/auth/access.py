@@ -15,7 +15,13 @@ from berth.auth.principal import Principal, Role
 from berth.orgs.models import TeamMember, TeamRole
 from berth.orgs.service import get_organization, get_team, org_team_role
 from berth.repos.models import Visibility
-from berth.repos.service import RepoRole, effective_repo_role, get_repository, split_repository_path
+from berth.repos.service import (
+    RepoRole,
+    can_create_in_namespace,
+    effective_repo_role,
+    get_repository,
+    split_repository_path,
+)
 
 _REPO_ROLE_OF_NEED = {
     Need.REPO_READ: RepoRole.READ,
@@ -115,12 +121,37 @@ def has_repo_role(
     return repo_role(session, principal, repository) >= _REPO_ROLE_OF_NEED[need]
 
 
+def can_create_repo(session: Session, principal: Principal, namespace: str, options: PolicyOptions) -> bool:
+    """Quay's ``CreateRepositoryPermission``: one's own namespace, or an organization where one is
+    an admin or in a ``creator`` team; the credential needs ``repo:create`` or ``org:admin``."""
+    if principal.account_id is None or principal.is_robot:
+        return False
+    if _superuser_bypass(principal, options):
+        return True
+    account = session.scalar(select(Account).where(Account.username == namespace))
+    if account is None or principal.org_role_cap() < Role.CREATOR:
+        return False
+    return can_create_in_namespace(session, principal.account_id, account)
+
+
+def require_create_repo(
+    session: Session, principal: Principal, namespace: str, options: PolicyOptions
+) -> None:
+    """Raise 401/403 unless ``principal`` may create repositories in ``namespace``."""
+    if not can_create_repo(session, principal, namespace, options):
+        raise deny(principal)
+
+
 def check_access(
     session: Session, principal: Principal, need: Need, path: Mapping[str, Any], options: PolicyOptions
 ) -> None:
     """Raise 401/403 unless ``principal`` satisfies ``need`` for the target named in ``path``."""
     if need not in DB_NEEDS:
         require(principal, need, options)
+        return
+    if need is Need.NAMESPACE_CREATE_REPO:
+        # The namespace is in the body: the handler calls require_create_repo before any lookup.
+        require(principal, Need.ANONYMOUS_IF_ENABLED, options)
         return
     if need in REPO_NEEDS:
         if has_repo_role(session, principal, str(path.get("repository", "")), need, options):

@@ -28,10 +28,16 @@ class Need(enum.StrEnum):
     REPO_READ = "repo-read"
     REPO_WRITE = "repo-write"
     REPO_ADMIN = "repo-admin"
+    # Checked by the handler against the body's namespace (before any lookup); the pipeline only
+    # applies FEATURE_ANONYMOUS_ACCESS.
+    NAMESPACE_CREATE_REPO = "namespace-create-repo"
 
 
 REPO_NEEDS = frozenset({Need.REPO_READ, Need.REPO_WRITE, Need.REPO_ADMIN})
-DB_NEEDS = frozenset({Need.ORG_ADMIN, Need.ORG_MEMBER, Need.TEAM_MEMBER_OR_ORG_ADMIN}) | REPO_NEEDS
+DB_NEEDS = (
+    frozenset({Need.ORG_ADMIN, Need.ORG_MEMBER, Need.TEAM_MEMBER_OR_ORG_ADMIN, Need.NAMESPACE_CREATE_REPO})
+    | REPO_NEEDS
+)
 
 
 class AnonymousAccessDisabled(Unauthenticated):

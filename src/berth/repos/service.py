@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account, AccountKind
@@ -23,7 +23,14 @@ from berth.lib.names import is_valid_repository_name
 from berth.orgs.models import Team, TeamMember, TeamRole
 from berth.orgs.prototypes import apply_default_permissions
 from berth.orgs.service import org_team_role
-from berth.repos.models import Repository, RepositoryPermission, RepoState, RoleName, Visibility
+from berth.repos.models import (
+    Repository,
+    RepositoryPermission,
+    RepoState,
+    RoleName,
+    TeamRepositoryPermission,
+    Visibility,
+)
 
 
 class RepoRole(enum.IntEnum):
@@ -44,6 +51,16 @@ def _org_admin_role(session: Session, account_id: int, repo: Repository) -> Repo
     return RepoRole.ADMIN if role is TeamRole.ADMIN else RepoRole.NONE
 
 
+def _team_repo_role(session: Session, account_id: int, repo: Repository) -> RepoRole:
+    """The highest role a team the account belongs to holds on the repository."""
+    roles = session.scalars(
+        select(TeamRepositoryPermission.role)
+        .join(TeamMember, TeamMember.team_id == TeamRepositoryPermission.team_id)
+        .where(TeamRepositoryPermission.repository_id == repo.id, TeamMember.account_id == account_id)
+    ).all()
+    return max((_ROLE_OF_NAME[r] for r in roles), default=RepoRole.NONE)
+
+
 def _org_creator(session: Session, account_id: int, namespace: Account) -> bool:
     """Members of an ``admin`` or ``creator`` team may create repositories in the organization."""
     if namespace.kind != AccountKind.ORGANIZATION:
@@ -54,7 +71,7 @@ def _org_creator(session: Session, account_id: int, namespace: Account) -> bool:
 # Sources of repository roles beyond ownership and explicit rows: each returns the role an account
 # gets from it; the effective role is the highest of all. Team repository permissions join here.
 RoleSource = Callable[[Session, int, Repository], RepoRole]
-_EXTRA_ROLE_SOURCES: list[RoleSource] = [_org_admin_role]
+_EXTRA_ROLE_SOURCES: list[RoleSource] = [_org_admin_role, _team_repo_role]
 # Rules that let an account create repositories in a namespace other than its own.
 CreateRule = Callable[[Session, int, Account], bool]
 _EXTRA_CREATE_RULES: list[CreateRule] = [_org_creator]
@@ -201,30 +218,42 @@ def can_create_in_namespace(session: Session, account_id: int, namespace: Accoun
     return any(rule(session, account_id, namespace) for rule in _EXTRA_CREATE_RULES)
 
 
+def access_clause(account_id: int) -> ColumnElement[bool]:
+    """SQL condition: ``Repository`` rows the account reaches through its own namespace, explicit
+    permissions, team permissions or an organization ``admin`` team (visibility aside)."""
+    explicit = select(RepositoryPermission.repository_id).where(RepositoryPermission.account_id == account_id)
+    by_team = (
+        select(TeamRepositoryPermission.repository_id)
+        .join(TeamMember, TeamMember.team_id == TeamRepositoryPermission.team_id)
+        .where(TeamMember.account_id == account_id)
+    )
+    administered = (
+        select(Team.organization_id)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .where(TeamMember.account_id == account_id, Team.role == TeamRole.ADMIN)
+    )
+    return or_(
+        Repository.namespace_id == account_id,
+        Repository.id.in_(explicit),
+        Repository.id.in_(by_team),
+        Repository.namespace_id.in_(administered),
+    )
+
+
+def readable_clause(account_id: int | None) -> ColumnElement[bool]:
+    """SQL condition: ``Repository`` rows the account may read (public ones for anonymous callers)."""
+    public: ColumnElement[bool] = Repository.visibility == Visibility.PUBLIC
+    return public if account_id is None else or_(public, access_clause(account_id))
+
+
 def visible_repositories(
     session: Session, account_id: int | None, *, after_id: int, limit: int
 ) -> list[tuple[int, str]]:
     """``(id, "ns/name")`` of repositories the account may read, ordered by id, after ``after_id``."""
-    readable = Repository.visibility == Visibility.PUBLIC
-    if account_id is not None:
-        explicit = select(RepositoryPermission.repository_id).where(
-            RepositoryPermission.account_id == account_id
-        )
-        administered = (
-            select(Team.organization_id)
-            .join(TeamMember, TeamMember.team_id == Team.id)
-            .where(TeamMember.account_id == account_id, Team.role == TeamRole.ADMIN)
-        )
-        readable = or_(
-            readable,
-            Repository.namespace_id == account_id,
-            Repository.id.in_(explicit),
-            Repository.namespace_id.in_(administered),
-        )
     rows = session.execute(
         select(Repository.id, Account.username, Repository.name)
         .join(Account, Account.id == Repository.namespace_id)
-        .where(and_(Repository.deleted.is_(False), readable, Repository.id > after_id))
+        .where(and_(Repository.deleted.is_(False), readable_clause(account_id), Repository.id > after_id))
         .order_by(Repository.id)
         .limit(limit)
     ).all()
