@@ -49,6 +49,7 @@ class CheckContext:
     now: datetime
     password_policy: PasswordPolicy
     super_users: frozenset[str]
+    app_tokens: bool = True  # FEATURE_APP_SPECIFIC_TOKENS
 
 
 CredentialChecker = Callable[[Session, str, str, CheckContext], Principal | None]
@@ -81,6 +82,8 @@ def _check_password(session: Session, username: str, secret: str, ctx: CheckCont
 
 def _check_app_token(session: Session, _username: str, secret: str, ctx: CheckContext) -> Principal | None:
     # An app-specific token acts as its user with full access (Quay's ``direct_user_login``).
+    if not ctx.app_tokens:
+        return None
     found = validate_app_token(session, secret, now=ctx.now)
     if found is None:
         return None

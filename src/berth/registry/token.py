@@ -54,7 +54,12 @@ class TokenViews:
             raise Unauthenticated(NOT_AUTHORIZED)
         with runtime.db.transaction(write=True) as session:
             if credentials is not None:
-                ctx = CheckContext(now, runtime.password_policy, runtime.settings.super_users)
+                ctx = CheckContext(
+                    now,
+                    runtime.password_policy,
+                    runtime.settings.super_users,
+                    app_tokens=runtime.settings.feature("APP_SPECIFIC_TOKENS"),
+                )
                 principal = authenticate_basic(session, credentials[0], credentials[1], ctx)
             if principal is not None:
                 actor = Actor(principal.account_id, ip, principal.oauth_token_id)
