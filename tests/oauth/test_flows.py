@@ -149,6 +149,10 @@ def test_bad_requests_issue_nothing(client: TestClient) -> None:
         assert (
             browser.client.get("/oauth/authorize", params={**base, "redirect_uri": sneaky}).status_code == 400
         )
+    too_long = browser.client.get(
+        "/oauth/authorize", params={**base, "redirect_uri": "http://localhost/cb/" + "x" * 300}
+    )
+    assert too_long.status_code == 400
     unknown = browser.client.get("/oauth/authorize", params={**base, "client_id": "NOSUCHCLIENT"})
     assert unknown.status_code == 404
     assert unknown.json()["error"] == "invalid_client"

@@ -30,6 +30,7 @@ CODE_LOOKUP_LENGTH = 20
 CODE_SECRET_LENGTH = 20
 CODE_LIFETIME = timedelta(minutes=5)
 RESPONSE_TYPES = ("code", "token")
+MAX_REDIRECT_URI = 255
 
 
 class GrantError(Exception):
@@ -44,7 +45,7 @@ class GrantError(Exception):
 def redirect_uri_allowed(app: OAuthApplication, redirect_uri: str, local_handler_url: str) -> bool:
     """Berth's own token page, or a URI under the application's registered redirect URI: same scheme
     and host, the registered path as a prefix, no credentials, fragments, traversal or encoded tail."""
-    if not redirect_uri:
+    if not redirect_uri or len(redirect_uri) > MAX_REDIRECT_URI:
         return False
     if redirect_uri == local_handler_url:
         return True
