@@ -61,12 +61,14 @@ def _parser() -> argparse.ArgumentParser:
         "--expires-in",
         help="lifetime such as 30d or 12h (default OAUTH_TOKEN_LIFETIME, at most OAUTH_TOKEN_MAX_LIFETIME)",
     )
-    token_list = token_sub.add_parser(
-        "list", help="list a user's OAuth and app-specific tokens (never secrets)"
-    )
-    token_list.add_argument("--user", required=True)
-    token_revoke = token_sub.add_parser("revoke", help="revoke one token by uuid (OAuth or app-specific)")
-    token_revoke.add_argument("uuid")
+    token_list = token_sub.add_parser("list", help="list a user's or a robot's tokens (never secrets)")
+    who = token_list.add_mutually_exclusive_group(required=True)
+    who.add_argument("--user")
+    who.add_argument("--robot", help="namespace+name")
+    token_revoke = token_sub.add_parser("revoke", help="revoke one token by uuid, or every token of a robot")
+    what = token_revoke.add_mutually_exclusive_group(required=True)
+    what.add_argument("uuid", nargs="?")
+    what.add_argument("--robot", help="namespace+name: revoke all its tokens (regenerate issues a new one)")
 
     db = sub.add_parser("db", help="developer tools for the schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -218,12 +220,24 @@ def _token_admin(args: argparse.Namespace, settings: Settings) -> int:
     from berth.accounts.service import get_user
     from berth.db.engine import Database
     from berth.lib.dates import utcnow
-    from berth.oauth.admin import credentials_of, revoke_credential
+    from berth.oauth.admin import credentials_of, revoke_credential, revoke_robot_tokens, robot_credentials
 
     _migrate(settings)
     db = Database(settings.db_uri)
     try:
         with db.transaction() as session:
+            if args.robot:
+                rows = (
+                    robot_credentials(session, args.robot)
+                    if args.token_command == "list"  # noqa: S105 - a subcommand name
+                    else revoke_robot_tokens(session, args.robot, now=utcnow())
+                )
+                if rows is None:
+                    print(f"berth: no such robot {args.robot!r}", file=sys.stderr)
+                    return 1
+                for row in rows:
+                    print(json.dumps(row, sort_keys=True))
+                return 0
             if args.token_command == "revoke":  # noqa: S105 - a subcommand name
                 kind = revoke_credential(session, args.uuid, now=utcnow())
                 if kind is None:

@@ -1,19 +1,23 @@
-"""Operator views of credentials (``berth token list`` / ``revoke``): metadata only, never secrets."""
+"""Operator views of credentials (``berth token list`` / ``revoke``) of users and robots: metadata
+only, never secrets."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account
 from berth.auditlog.service import log_action
+from berth.lib.names import parse_robot_username
 from berth.oauth.apptokens import list_app_tokens, revoke_app_token
 from berth.oauth.models import AppSpecificToken, OAuthApplication
 from berth.oauth.schemas import iso_z
 from berth.oauth.service import delete_token, find_token, list_account_tokens
+from berth.robots.models import RobotToken
+from berth.robots.service import RobotRecord, find_robot
 
 
 def credentials_of(session: Session, account: Account) -> list[dict[str, Any]]:
@@ -66,3 +70,48 @@ def revoke_credential(session: Session, token_uuid: str, *, now: datetime) -> st
         revoke_app_token(session, app_token, actor=None, now=now)
         return "app"
     return None
+
+
+def _robot(session: Session, username: str) -> RobotRecord | None:
+    parsed = parse_robot_username(username)
+    return find_robot(session, parsed[0], parsed[1]) if parsed else None
+
+
+def robot_credentials(session: Session, username: str) -> list[dict[str, Any]] | None:
+    """The robot's live tokens (created, expiry; the robot's last use), None if no such robot."""
+    record = _robot(session, username)
+    if record is None:
+        return None
+    rows = session.scalars(
+        select(RobotToken).where(RobotToken.robot_account_id == record.account.id).order_by(RobotToken.id)
+    )
+    return [
+        {
+            "kind": "robot",
+            "robot": record.account.username,
+            "created": iso_z(row.created),
+            "expires_at": iso_z(row.expires_at),
+            "last_accessed": iso_z(record.robot.last_accessed),
+        }
+        for row in rows
+    ]
+
+
+def revoke_robot_tokens(session: Session, username: str, *, now: datetime) -> list[dict[str, Any]] | None:
+    """Revoke every token of the robot (regenerating issues a new one); None if no such robot."""
+    record = _robot(session, username)
+    if record is None:
+        return None
+    revoked = len(
+        list(session.scalars(select(RobotToken.id).where(RobotToken.robot_account_id == record.account.id)))
+    )
+    session.execute(delete(RobotToken).where(RobotToken.robot_account_id == record.account.id))
+    log_action(
+        session,
+        "regenerate_robot_token",
+        actor=None,
+        now=now,
+        namespace_id=record.robot.namespace_id,
+        metadata={"robot": record.account.username, "revoked_only": True, "via": "cli"},
+    )
+    return [{"robot": record.account.username, "revoked": revoked}]
