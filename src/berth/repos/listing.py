@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from berth.accounts.models import Account, AccountKind
 from berth.content.models import Manifest, Tag
 from berth.content.tags import alive
-from berth.errors import NotFound
 from berth.repos.models import Repository, RepositoryStar, RepoState, Visibility
 from berth.repos.service import access_clause, get_repository, readable_clause
 
@@ -133,10 +132,10 @@ def star_repository(session: Session, account_id: int, repo: Repository, now: da
 
 
 def unstar_repository(session: Session, account_id: int, namespace: str, name: str) -> None:
-    """Remove the star (404 when the repository does not exist; no star is fine)."""
+    """Remove the account's star on ``namespace/name`` if there is one."""
     repo = get_repository(session, namespace, name)
     if repo is None:
-        raise NotFound("Not Found")
+        return
     star = session.scalar(
         select(RepositoryStar).where(
             RepositoryStar.account_id == account_id, RepositoryStar.repository_id == repo.id
