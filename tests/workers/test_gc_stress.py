@@ -111,6 +111,11 @@ def test_concurrent_pushes_deletes_and_gc(client: TestClient, runtime: Runtime) 
             for attempt in range(5):
                 if _push(client, repo, f"t{index}-{i % 3}", headers, seed=f"{index}-{i}-{attempt}", bad=bad):
                     break
+        for attempt in range(200):  # a tag the deleter leaves alone, pushed while GC still runs
+            if _push(
+                client, repos[index % 2], f"keep{index}", headers, seed=f"keep{index}-{attempt}", bad=bad
+            ):
+                break
 
     def deleter() -> None:
         rng = random.Random(99)
@@ -130,6 +135,7 @@ def test_concurrent_pushes_deletes_and_gc(client: TestClient, runtime: Runtime) 
                 bad.add(f"gc {type(exc).__name__}: {exc}")
                 return
             passes[0] += 1
+            done.wait(0.01)  # a breath: back to back, with zero grace, hardly any push could finish
 
     threads = [threading.Thread(target=pusher, args=(i,)) for i in range(PUSHERS)]
     background = [threading.Thread(target=deleter), threading.Thread(target=collector)]
@@ -150,7 +156,11 @@ def test_concurrent_pushes_deletes_and_gc(client: TestClient, runtime: Runtime) 
         for tag in tags:
             _pulls_completely(client, repo, tag, headers)
             live += 1
-    assert live > 0
+    assert live >= PUSHERS
+    for index in range(PUSHERS):
+        assert (
+            f"keep{index}" in client.get(f"/v2/{repos[index % 2]}/tags/list", headers=headers).json()["tags"]
+        )
 
     for repo in repos:
         for tag in client.get(f"/v2/{repo}/tags/list", headers=headers).json()["tags"]:
