@@ -10,6 +10,7 @@ scope except the one the route documents (and the scopes implying it), so only t
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,9 +20,16 @@ from berth.auditlog.service import Actor
 from berth.lib import scopes as sc
 from berth.oauth.service import create_access_token
 from berth.orgs.models import TeamRole
-from berth.orgs.service import add_team_member, create_organization, require_team, upsert_team
+from berth.orgs.service import (
+    add_team_member,
+    create_organization,
+    require_organization,
+    require_team,
+    upsert_team,
+)
 from berth.repos.models import RoleName, Visibility
 from berth.repos.service import create_repository, set_permission
+from berth.robots.service import create_robot
 from berth.runtime import Runtime
 from tests.factories import make_user
 
@@ -178,5 +186,29 @@ def build_world(runtime: Runtime) -> World:
 
 
 def _add_robot(world: World) -> None:
-    """The robot identity (``matrixorg+bot``, a member of ``members``); not buildable yet."""
-    world.headers["robot"] = None
+    """The robot identity: ``matrixorg+bot``, a member of ``members``, presenting its token as Basic
+    credentials. ``/api/v1`` ignores Basic auth (as Quay), so a robot is anonymous there."""
+    runtime = world.runtime
+    with runtime.db.transaction() as session:
+        org = require_organization(session, ORG)
+        actor = Actor(account_id=None)
+        issued = create_robot(
+            session,
+            org,
+            "bot",
+            description=None,
+            unstructured_metadata=None,
+            actor=actor,
+            now=runtime.clock(),
+        )
+        add_team_member(
+            session,
+            org,
+            require_team(session, org, "members"),
+            issued.record.name,
+            actor=actor,
+            now=runtime.clock(),
+        )
+    world.names["robot"] = issued.record.name
+    raw = base64.b64encode(f"{issued.record.name}:{issued.token}".encode()).decode()
+    world.headers["robot"] = {"Authorization": f"Basic {raw}"}
