@@ -9,8 +9,8 @@ from berth.accounts.service import get_account
 from berth.auditlog.models import LogEntry
 from berth.auditlog.service import Actor
 from berth.orgs.service import add_team_member, require_organization, require_team
-from berth.repos.models import RepositoryPermission, RoleName, Visibility
-from berth.repos.service import create_repository
+from berth.repos.models import RepositoryPermission, RoleName, TeamRepositoryPermission, Visibility
+from berth.repos.service import create_repository, get_repository
 from berth.runtime import Runtime
 from tests.factories import user_with_token
 
@@ -202,3 +202,23 @@ def test_prototypes_apply_to_new_repositories(client: TestClient, runtime: Runti
         robot: RoleName.READ,
         creator: RoleName.READ,
     }
+
+
+def test_team_prototypes_apply_to_new_repositories(client: TestClient, runtime: Runtime) -> None:
+    owner, token, _other = _setup(client, runtime)
+    url = "/api/v1/organization/acme/prototypes"
+    client.post(
+        url, json={"role": "write", "delegate": {"kind": "team", "name": "readers"}}, headers=_h(token)
+    )
+    _create_repo(runtime, "three", owner)
+    with runtime.db.transaction() as session:
+        org = require_organization(session, "acme")
+        team = require_team(session, org, "readers")
+        repo = get_repository(session, "acme", "three")
+        assert repo is not None
+        role = session.scalar(
+            select(TeamRepositoryPermission.role).where(
+                TeamRepositoryPermission.repository_id == repo.id, TeamRepositoryPermission.team_id == team.id
+            )
+        )
+    assert role == RoleName.WRITE

@@ -22,7 +22,7 @@ from berth.errors import InvalidRequest, NotFound
 from berth.lib.avatar import avatar
 from berth.orgs.models import PermissionPrototype, Team, TeamMember
 from berth.orgs.service import get_team
-from berth.repos.models import Repository, RepositoryPermission, RoleName
+from berth.repos.models import Repository, RepositoryPermission, RoleName, TeamRepositoryPermission
 
 _RANK = {RoleName.READ: 1, RoleName.WRITE: 2, RoleName.ADMIN: 3}
 
@@ -185,6 +185,8 @@ def apply_default_permissions(
     for (kind, target_id), (_row, role) in chosen.items():
         if kind == "user":
             _grant_user(session, repo, target_id, role)
+        else:
+            _grant_team(session, repo, target_id, role)
 
 
 def _grant_user(session: Session, repo: Repository, account_id: int, role: RoleName) -> None:
@@ -195,6 +197,19 @@ def _grant_user(session: Session, repo: Repository, account_id: int, role: RoleN
     )
     if existing is None:
         session.add(RepositoryPermission(repository_id=repo.id, account_id=account_id, role=role))
+    elif _RANK[role] > _RANK[existing.role]:
+        existing.role = role
+    session.flush()
+
+
+def _grant_team(session: Session, repo: Repository, team_id: int, role: RoleName) -> None:
+    existing = session.scalar(
+        select(TeamRepositoryPermission).where(
+            TeamRepositoryPermission.repository_id == repo.id, TeamRepositoryPermission.team_id == team_id
+        )
+    )
+    if existing is None:
+        session.add(TeamRepositoryPermission(repository_id=repo.id, team_id=team_id, role=role))
     elif _RANK[role] > _RANK[existing.role]:
         existing.role = role
     session.flush()
