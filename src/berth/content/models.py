@@ -120,7 +120,7 @@ class Tag(Base):
 
     __tablename__ = "tag"
     __table_args__ = (
-        Index("ix_tag_repository_name", "repository_id", "name"),
+        Index("ix_tag_repository_name", "repository_id", "name", "start_time", "id"),
         Index("ix_tag_manifest", "manifest_id"),
         Index(
             "uq_tag_live_name",

@@ -55,6 +55,11 @@ def upgrade() -> None:
     with op.batch_alter_table("tag", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expiration", berth.db.base.UtcDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("reversion", sa.Boolean(), nullable=False, server_default=sa.false()))
+        # The name index also orders by time, so one tag's history is read from it alone.
+        batch_op.drop_index("ix_tag_repository_name")
+        batch_op.create_index(
+            "ix_tag_repository_name", ["repository_id", "name", "start_time", "id"], unique=False
+        )
         batch_op.create_index("ix_tag_end_time", ["end_time"], unique=False)
         batch_op.create_index("ix_tag_expiration", ["expiration"], unique=False)
         batch_op.create_index(
@@ -75,6 +80,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_tag_live_repository_start")
         batch_op.drop_index("ix_tag_expiration")
         batch_op.drop_index("ix_tag_end_time")
+        batch_op.drop_index("ix_tag_repository_name")
+        batch_op.create_index("ix_tag_repository_name", ["repository_id", "name"], unique=False)
         batch_op.drop_column("reversion")
         batch_op.drop_column("expiration")
     with op.batch_alter_table("manifest", schema=None) as batch_op:
