@@ -218,6 +218,8 @@ def regenerate_token(
 ) -> str:
     """Issue a new token. The old ones stop working at once, or after ``overlap_s`` seconds."""
     robot_id = record.account.id
+    if session.get_bind().dialect.name == "postgresql":  # concurrent regenerations queue here
+        session.execute(select(Robot.id).where(Robot.id == record.robot.id).with_for_update())
     _purge_expired(session, robot_id, now)
     if overlap_s <= 0:
         session.execute(delete(RobotToken).where(RobotToken.robot_account_id == robot_id))
