@@ -63,6 +63,8 @@ def test_get_member_and_collaborators(client: TestClient, runtime: Runtime) -> N
     assert [t["name"] for t in body["teams"]] == ["devs", "ops"]
     assert body["teams"][0]["avatar"]["kind"] == "team"
     assert body["repositories"] == ["app"]
+    listed = client.get("/api/v1/organization/acme/members", headers=_h(token)).json()["members"]
+    assert {m["name"]: m["repositories"] for m in listed} == {owner: [], dev: ["app"]}
     assert client.get(f"/api/v1/organization/acme/members/{outsider}", headers=_h(token)).status_code == 404
     assert client.get("/api/v1/organization/acme/members/someuser", headers=_h(token)).status_code == 404
     assert client.get(f"/api/v1/organization/acme/members/{owner}", headers=_h(dev_token)).status_code == 403

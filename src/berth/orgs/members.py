@@ -36,6 +36,14 @@ def _org_repo_permissions(org: Account, account_id: int | None = None) -> Select
     return query if account_id is None else query.where(RepositoryPermission.account_id == account_id)
 
 
+def direct_repositories(session: Session, org: Account) -> dict[int, list[str]]:
+    """For each account, the org repositories it holds a direct permission on, by name."""
+    found: dict[int, list[str]] = {}
+    for account_id, repo, _ in session.execute(_org_repo_permissions(org)).all():
+        found.setdefault(account_id, []).append(repo)
+    return found
+
+
 def _teams_of(session: Session, org: Account, account_id: int) -> list[Team]:
     return list(
         session.scalars(

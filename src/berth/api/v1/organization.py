@@ -17,6 +17,7 @@ from berth.http.responses import Reply
 from berth.lib.avatar import avatar
 from berth.lib.dates import parse_duration
 from berth.orgs import service
+from berth.orgs.members import direct_repositories
 from berth.orgs.models import Team
 from berth.orgs.schemas import organization_view, team_view
 from berth.orgs.service import member_counts, org_members, require_organization
@@ -109,6 +110,7 @@ def delete_organization(ctx: RequestContext) -> Reply:
 def get_organization_members(ctx: RequestContext) -> dict[str, Any]:
     """Every member with the teams they belong to."""
     org = require_organization(ctx.session, str(ctx.path["orgname"]))
+    repositories = direct_repositories(ctx.session, org)
     members = []
     for account, teams in org_members(ctx.session, org):
         kind = "robot" if account.kind.value == "robot" else "user"
@@ -118,7 +120,7 @@ def get_organization_members(ctx: RequestContext) -> dict[str, Any]:
                 "kind": kind,
                 "avatar": avatar(account.username, account.email if kind == "user" else None, kind),
                 "teams": [{"name": t.name, "avatar": avatar(t.name, None, "team")} for t in teams],
-                "repositories": [],
+                "repositories": repositories.get(account.id, []),
             }
         )
     return {"members": members}
