@@ -74,6 +74,7 @@ def test_generate_token_for_the_admin_and_use_it(client: TestClient) -> None:
         },
     )
     assert "Authorize Application" in page.text
+    assert page.headers["x-frame-options"] == "DENY"
     location = _approve(browser, consent["fields"], consent["csrf_token"])
     assert location.startswith(LOCAL + "#")
     issued = _fragment(location)

@@ -42,6 +42,8 @@ from berth.web.oauth_pages import consent_page, local_token_page, message_page
 
 MAX_FORM = 64 * 1024
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# Pages that carry a consent button or a token are never framed (no clickjacking).
+_PAGE = {**_NO_STORE, "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"}
 
 
 def oauth_error(error: str, description: str = "", status: int = 400) -> Response:
@@ -61,9 +63,14 @@ def _redirect(uri: str, params: dict[str, str], *, fragment: bool) -> Response:
 async def _form(request: Request) -> dict[str, str]:
     """Query parameters overlaid with an url-encoded body (Quay reads ``request.values``)."""
     values = dict(request.query_params)
-    body = await request.body()
-    if len(body) > MAX_FORM:
-        return values
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_FORM:
+            return values
+        chunks.append(chunk)
+    body = b"".join(chunks)
     if body and "json" not in request.headers.get("content-type", ""):
         values.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
     return values
@@ -211,7 +218,7 @@ class OAuthServer:
             page = consent_page(
                 application=application, scopes=scopes, fields=fields, csrf_token=web_session.csrf_token
             )
-            return HTMLResponse(page, headers=_NO_STORE)
+            return HTMLResponse(page, headers=_PAGE)
 
         return await run_in_threadpool(self._run, work, write=True)
 
@@ -332,7 +339,7 @@ class OAuthServer:
 
     async def local_app(self, _request: Request) -> Response:
         """``GET /oauth/localapp``: Berth's own redirect target, showing a generated token once."""
-        return HTMLResponse(local_token_page(), headers=_NO_STORE)
+        return HTMLResponse(local_token_page(), headers=_PAGE)
 
 
 def _basic(header: str | None) -> tuple[str, str] | None:
