@@ -107,7 +107,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         return _run_server(args, settings, runtime)
     finally:
         if collector is not None:
-            collector.stop()
+            collector.stop(wait_s=10)
 
 
 def _run_server(args: argparse.Namespace, settings: Settings, runtime: Runtime) -> int:

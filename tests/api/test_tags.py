@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from berth.app import create_app
 from berth.auditlog.models import LogEntry
 from berth.config import FEATURE_DEFAULTS
+from berth.repos.models import Visibility
 from berth.runtime import Runtime
 from tests.conftest import Clock
 from tests.factories import make_token
@@ -205,3 +206,16 @@ def test_permanent_delete(permanent_client: TestClient, client: TestClient, runt
     again = permanent_client.post(url, json={"manifest_digest": digest}, headers=api)
     assert again.status_code == 404
     assert "permanently_delete_tag" in _kinds(runtime)
+
+
+def test_public_repository_tags_readable_by_anyone(client: TestClient, runtime: Runtime) -> None:
+    user = new_user(runtime)
+    make_repo(runtime, user, "open", visibility=Visibility.PUBLIC)
+    repo = f"{user}/open"
+    digest, _ = push_image(client, repo, "latest", user_headers(client, user, [repo]))
+    listed = client.get(f"/api/v1/repository/{repo}/tag/")
+    assert listed.status_code == 200
+    assert [t["manifest_digest"] for t in listed.json()["tags"]] == [digest]
+    assert client.get(f"/api/v1/repository/{repo}/manifest/{digest}").status_code == 200
+    outsider = {"Authorization": f"Bearer {make_token(runtime, new_user(runtime))}"}
+    assert client.delete(f"/api/v1/repository/{repo}/tag/latest", headers=outsider).status_code == 403

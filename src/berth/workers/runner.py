@@ -18,6 +18,7 @@ class Runner:
     work: Callable[[], int]
     interval_s: float
     stopping: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
 
     def run_forever(self) -> None:
         """Loop in the calling thread until :meth:`stop`."""
@@ -38,10 +39,12 @@ class Runner:
 
     def start(self) -> threading.Thread:
         """Run in a daemon thread."""
-        thread = threading.Thread(target=self.run_forever, name=f"berth-{self.name}", daemon=True)
-        thread.start()
-        return thread
+        self.thread = threading.Thread(target=self.run_forever, name=f"berth-{self.name}", daemon=True)
+        self.thread.start()
+        return self.thread
 
-    def stop(self) -> None:
-        """Ask the loop to end after the current pass."""
+    def stop(self, wait_s: float | None = None) -> None:
+        """Ask the loop to end after the current pass; with ``wait_s``, wait that long for its thread."""
         self.stopping.set()
+        if wait_s is not None and self.thread is not None:
+            self.thread.join(wait_s)
