@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account, AccountKind
-from berth.content.models import Manifest, Tag
+from berth.content.models import Blob, Manifest, RepositoryBlob, Tag
 from berth.content.tags import alive
 from berth.repos.models import Repository, RepositoryStar, RepoState, Visibility
 from berth.repos.service import access_clause, get_repository, readable_clause
@@ -117,6 +117,19 @@ def last_modified(session: Session, repo_ids: list[int]) -> dict[int, datetime]:
         .group_by(Tag.repository_id)
     ).all()
     return {int(row[0]): row[1] for row in rows if row[1] is not None}
+
+
+def repository_sizes(session: Session, repo_ids: list[int]) -> dict[int, int]:
+    """Bytes of the blobs linked to each repository (Quay's ``quota_report.quota_bytes``)."""
+    if not repo_ids:
+        return {}
+    rows = session.execute(
+        select(RepositoryBlob.repository_id, func.sum(Blob.size))
+        .join(Blob, Blob.id == RepositoryBlob.blob_id)
+        .where(RepositoryBlob.repository_id.in_(repo_ids))
+        .group_by(RepositoryBlob.repository_id)
+    ).all()
+    return {int(row[0]): int(row[1] or 0) for row in rows}
 
 
 def star_repository(session: Session, account_id: int, repo: Repository, now: datetime) -> None:

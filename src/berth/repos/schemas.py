@@ -31,8 +31,9 @@ def repo_list_view(
     last_modified: datetime | None = None,
     include_last_modified: bool = False,
     include_popularity: bool = False,
+    quota_bytes: int | None = None,
 ) -> dict[str, Any]:
-    """One repository of ``GET /api/v1/repository``."""
+    """One repository of ``GET /api/v1/repository`` (``quota_report`` with quota management on)."""
     view: dict[str, Any] = {
         "namespace": row.namespace,
         "name": row.name,
@@ -46,6 +47,8 @@ def repo_list_view(
     if include_popularity:
         view["popularity"] = 0.0
     view["is_starred"] = starred
+    if quota_bytes is not None:
+        view["quota_report"] = {"quota_bytes": quota_bytes, "configured_quota": None}
     return view
 
 

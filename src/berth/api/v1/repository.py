@@ -115,6 +115,8 @@ def list_repos(ctx: RequestContext) -> dict[str, Any]:
     stars = listing.starred_ids(ctx.session, ctx.principal.account_id, ids)
     with_modified = ctx.query_bool("last_modified")
     modified = listing.last_modified(ctx.session, ids) if with_modified else {}
+    quotas = ctx.runtime.settings.feature("QUOTA_MANAGEMENT")
+    sizes = listing.repository_sizes(ctx.session, ids) if quotas else {}
     result: dict[str, Any] = {
         "repositories": [
             repo_list_view(
@@ -123,6 +125,7 @@ def list_repos(ctx: RequestContext) -> dict[str, Any]:
                 last_modified=modified.get(row.id),
                 include_last_modified=with_modified,
                 include_popularity=ctx.query_bool("popularity"),
+                quota_bytes=sizes.get(row.id, 0) if quotas else None,
             )
             for row in page.rows
         ]
