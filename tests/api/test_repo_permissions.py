@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from berth.accounts.service import get_account
 from berth.auditlog.models import LogEntry
 from berth.auditlog.service import Actor
 from berth.orgs.service import add_team_member, get_organization, require_team
+from berth.robots.service import create_robot
 from berth.runtime import Runtime
 from tests.factories import user_with_token
 
@@ -128,3 +130,35 @@ def test_team_permissions_and_transitive(client: TestClient, runtime: Runtime) -
     assert client.get("/api/v1/repository/acme/app", headers=_h(bob_token)).status_code == 403
     listing = client.get("/api/v1/repository?namespace=acme", headers=_h(bob_token)).json()
     assert listing == {"repositories": []}
+
+
+def test_robot_permissions(client: TestClient, runtime: Runtime) -> None:
+    _, token, bob, _ = _world(client, runtime)
+    with runtime.db.transaction() as session:
+        org = get_organization(session, "acme")
+        bob_account = get_account(session, bob)
+        assert org is not None
+        assert bob_account is not None
+        for namespace in (org, bob_account):
+            create_robot(
+                session,
+                namespace,
+                "builder",
+                description=None,
+                unstructured_metadata=None,
+                actor=Actor(None),
+                now=runtime.clock(),
+            )
+    base = "/api/v1/repository/acme/app/permissions/user"
+    put = client.put(f"{base}/acme+builder", json={"role": "write"}, headers=_h(token))
+    assert put.status_code == 200
+    assert put.json()["is_robot"] is True
+    assert put.json()["is_org_member"] is True
+    assert put.json()["avatar"]["kind"] == "robot"
+    listed = client.get(f"{base}/", headers=_h(token)).json()["permissions"]
+    assert listed["acme+builder"]["role"] == "write"
+    foreign = client.put(f"{base}/{bob}+builder", json={"role": "read"}, headers=_h(token))
+    assert foreign.status_code == 400
+    org_as_user = client.put(f"{base}/acme", json={"role": "read"}, headers=_h(token))
+    assert org_as_user.status_code == 400
+    assert org_as_user.json()["detail"] == "Invalid username: acme"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.testclient import TestClient
 
+from berth.app import create_app
 from berth.lib.scopes import REPO_READ
 from berth.runtime import Runtime
 from tests.factories import make_token, user_with_token
@@ -239,3 +242,21 @@ def test_delete_repo_vanishes_and_frees_the_name(client: TestClient, runtime: Ru
     assert client.delete("/api/v1/repository/acme/app", headers=_h(token)).status_code == 404
     _repo(client, token, "acme", "app")
     assert client.get("/api/v1/repository/acme/app", headers=_h(token)).status_code == 200
+
+
+def test_anonymous_access_off(runtime: Runtime) -> None:
+    features = {**runtime.settings.features, "ANONYMOUS_ACCESS": False}
+    closed = Runtime(
+        settings=replace(runtime.settings, features=features),
+        db=runtime.db,
+        storage=runtime.storage,
+        clock=runtime.clock,
+    )
+    with TestClient(create_app(closed.settings, closed)) as client:
+        _, token = user_with_token(runtime)
+        _org(client, token)
+        _repo(client, token, "acme", "site", "public")
+        assert client.get("/api/v1/repository/acme/site", headers=_h(token)).status_code == 200
+        assert client.get("/api/v1/repository/acme/site").status_code == 401
+        assert client.get("/api/v1/repository?namespace=acme").status_code == 401
+        assert client.get("/api/v1/find/repositories?query=s").status_code == 401
