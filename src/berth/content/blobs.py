@@ -25,9 +25,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from berth.content.models import Blob, RepositoryBlob, Upload
-from berth.errors import BlobUnknown, BlobUploadInvalid, BlobUploadUnknown, RangeNotSatisfiable
+from berth.errors import (
+    BlobUnknown,
+    BlobUploadInvalid,
+    BlobUploadUnknown,
+    RangeNotSatisfiable,
+    ServiceUnavailable,
+)
 from berth.lib.digests import Digest, Hasher, new_hasher
 from berth.storage.base import BlobStorage, PathNotFound
+
+_RECORD_ATTEMPTS = 10
 
 
 def blob_key(digest: Digest) -> str:
@@ -99,13 +107,19 @@ def lock_digest(session: Session, digest: str) -> None:
 
 
 def record_blob(session: Session, digest: Digest, size: int, now: datetime) -> Blob:
-    """The blob row for bytes already stored under :func:`blob_key` (created if missing)."""
-    _insert_ignore(
-        session, Blob, {"digest": str(digest), "size": size, "storage_key": blob_key(digest), "created": now}
-    )
-    blob = find_blob(session, digest)
-    assert blob is not None
-    return blob
+    """The blob row for bytes already stored under :func:`blob_key` (created if missing), held until
+    commit (``FOR SHARE`` on PostgreSQL) so the collector cannot delete it meanwhile.
+
+    The collector may delete an unlinked row between our insert (which then did nothing) and our
+    read: the insert is simply tried again.
+    """
+    values = {"digest": str(digest), "size": size, "storage_key": blob_key(digest), "created": now}
+    for _ in range(_RECORD_ATTEMPTS):
+        _insert_ignore(session, Blob, values)
+        blob = session.scalar(select(Blob).where(Blob.digest == str(digest)).with_for_update(read=True))
+        if blob is not None:
+            return blob
+    raise ServiceUnavailable("blob row kept vanishing; try again")
 
 
 # --- uploads -------------------------------------------------------------------------------------
@@ -258,11 +272,7 @@ def store_blob(
         storage.move(staging_key, target)
     else:
         storage.write(target, [])  # nothing was ever written: the empty blob
-    size = storage.stat(target)
-    blob = record_blob(session, digest, size, now)
-    while not _share_lock(session, blob.id):  # the collector removed the row meanwhile: insert anew
-        session.expunge(blob)
-        blob = record_blob(session, digest, size, now)
+    blob = record_blob(session, digest, storage.stat(target), now)
     link_blob(session, repository_id, blob.id, now)
     if upload_uuid is not None:
         end_upload(session, upload_uuid)
