@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from berth.app import create_app
 from berth.auditlog.models import LogEntry
 from berth.config import FEATURE_DEFAULTS
-from berth.repos.models import Visibility
+from berth.repos.models import Repository, RepoState, Visibility
 from berth.runtime import Runtime
 from tests.conftest import Clock
 from tests.factories import make_token
@@ -219,3 +219,15 @@ def test_public_repository_tags_readable_by_anyone(client: TestClient, runtime: 
     assert client.get(f"/api/v1/repository/{repo}/manifest/{digest}").status_code == 200
     outsider = {"Authorization": f"Bearer {make_token(runtime, new_user(runtime))}"}
     assert client.delete(f"/api/v1/repository/{repo}/tag/latest", headers=outsider).status_code == 403
+
+
+def test_changes_refused_while_repository_is_read_only(client: TestClient, runtime: Runtime) -> None:
+    repo, v2, api, _ = _world(client, runtime)
+    digest, _ = push_image(client, repo, "latest", v2)
+    with runtime.db.transaction() as session:
+        session.execute(update(Repository).where(Repository.name == "app").values(state=RepoState.READ_ONLY))
+    url = f"/api/v1/repository/{repo}/tag/other"
+    refused = client.put(url, json={"manifest_digest": digest}, headers=api)
+    assert refused.status_code == 503
+    assert client.delete(f"/api/v1/repository/{repo}/tag/latest", headers=api).status_code == 503
+    assert client.get(f"/api/v1/repository/{repo}/tag/", headers=api).status_code == 200
