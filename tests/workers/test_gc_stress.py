@@ -103,6 +103,8 @@ def test_concurrent_pushes_deletes_and_gc(client: TestClient, runtime: Runtime) 
     bad = Failures()
     done = threading.Event()
     passes = [0]
+    holders = [0]
+    hold_lock = threading.Lock()
 
     def pusher(index: int) -> None:
         rng = random.Random(index)
@@ -111,11 +113,21 @@ def test_concurrent_pushes_deletes_and_gc(client: TestClient, runtime: Runtime) 
             for attempt in range(5):
                 if _push(client, repo, f"t{index}-{i % 3}", headers, seed=f"{index}-{i}-{attempt}", bad=bad):
                     break
-        for attempt in range(200):  # a tag the deleter leaves alone, pushed while GC still runs
+        # A tag the deleter leaves alone, pushed while GC still runs; after a few refusals the
+        # collector pauses between passes (zero grace refuses most pushes) until it gets through.
+        held = False
+        for attempt in range(100):
+            if attempt == 10:
+                held = True
+                with hold_lock:
+                    holders[0] += 1
             if _push(
                 client, repos[index % 2], f"keep{index}", headers, seed=f"keep{index}-{attempt}", bad=bad
             ):
                 break
+        if held:
+            with hold_lock:
+                holders[0] -= 1
 
     def deleter() -> None:
         rng = random.Random(99)
@@ -129,6 +141,9 @@ def test_concurrent_pushes_deletes_and_gc(client: TestClient, runtime: Runtime) 
 
     def collector() -> None:
         while not done.is_set():
+            if holders[0]:
+                done.wait(0.005)
+                continue
             try:
                 collect(runtime)
             except Exception as exc:  # any failure of a pass is a bug
