@@ -57,9 +57,15 @@ def route(
     body: Any = None,
     setup: Callable[[World], None] | None = None,
     note: str = "",
+    expect: Mapping[str, int] | None = None,
     **statuses: int,
 ) -> list[Row]:
-    """One row per identity for ``method path``; unknown identities and gaps fail at import."""
+    """One row per identity for ``method path``; unknown identities and gaps fail at import.
+
+    ``expect`` gives statuses as a mapping (a shared dict of identities: pass ``expect=READERS``
+    rather than ``**READERS``, which mypy cannot check against the other keyword parameters).
+    """
+    statuses = {**(expect or {}), **statuses}
     unknown = set(statuses) - set(IDENTITIES)
     if unknown:
         raise ValueError(f"{method} {path}: unknown identities {sorted(unknown)}")
