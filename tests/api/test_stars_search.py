@@ -96,6 +96,12 @@ def test_find_all(client: TestClient, runtime: Runtime) -> None:
     _, token, _, other_token = _setup(client, runtime)
     assert client.get("/api/v1/find/all").json() == {"results": []}
     everything = client.get("/api/v1/find/all?query=a", headers=_h(token)).json()["results"]
+    anonymous = client.get("/api/v1/find/all?query=acme").json()["results"]
+    assert [(r["kind"], r["name"]) for r in anonymous] == [("organization", "acme")]
+    public_only = client.get("/api/v1/find/all?query=s").json()["results"]
+    assert [(r["kind"], r["name"]) for r in public_only] == [("repository", "site")]
+    nobody = client.get("/api/v1/find/all?query=user").json()["results"]
+    assert nobody == []  # users owning no visible repository stay hidden
     kinds = {(r["kind"], r["name"]) for r in everything}
     assert ("organization", "acme") in kinds
     assert ("repository", "app") in kinds

@@ -85,15 +85,18 @@ def star_counts(session: Session, repo_ids: list[int]) -> dict[int, int]:
     return {int(row[0]): int(row[1]) for row in rows}
 
 
-def matching_namespaces(session: Session, query: str) -> list[Account]:
-    """Enabled users and organizations whose name contains ``query``."""
+def matching_namespaces(session: Session, account_id: int | None, query: str) -> list[Account]:
+    """Users and organizations whose name starts with ``query`` and that own a repository the
+    account may read (as Quay: a namespace shows up through what it holds)."""
+    owners = select(Repository.namespace_id).where(Repository.deleted.is_(False), readable_clause(account_id))
     return list(
         session.scalars(
             select(Account)
             .where(
+                Account.id.in_(owners),
                 Account.kind.in_((AccountKind.USER, AccountKind.ORGANIZATION)),
                 Account.enabled.is_(True),
-                _contains(Account.username, query),
+                _starts(Account.username, query),
             )
             .order_by(Account.username)
             .limit(ENTITY_LIMIT)

@@ -59,7 +59,7 @@ def conduct_search(ctx: RequestContext) -> dict[str, Any]:
         return {"results": []}
     results: list[dict[str, Any]] = [
         search_entity_view(account.username, account.kind, account.email)
-        for account in search.matching_namespaces(ctx.session, query)
+        for account in search.matching_namespaces(ctx.session, ctx.principal.account_id, query)
     ]
     for team, org in search.matching_teams(ctx.session, ctx.principal.account_id, query):
         results.append(
