@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import event
 from starlette.testclient import TestClient
 
+from berth.accounts.service import get_account
 from berth.app import create_app
+from berth.auditlog.service import Actor
 from berth.lib.scopes import REPO_READ
+from berth.repos.listing import star_repository
+from berth.repos.models import Visibility
+from berth.repos.service import create_repository
 from berth.runtime import Runtime
 from tests.factories import make_token, user_with_token
 
@@ -192,11 +198,6 @@ def test_list_repos(client: TestClient, runtime: Runtime) -> None:
 def test_list_repos_pages_with_opaque_tokens(client: TestClient, runtime: Runtime) -> None:
     _, token = user_with_token(runtime)
     _org(client, token)
-    from berth.accounts.service import get_account
-    from berth.auditlog.service import Actor
-    from berth.repos.models import Visibility
-    from berth.repos.service import create_repository
-
     with runtime.db.transaction() as session:
         org = get_account(session, "acme")
         assert org is not None
@@ -260,3 +261,52 @@ def test_anonymous_access_off(runtime: Runtime) -> None:
         assert client.get("/api/v1/repository/acme/site").status_code == 401
         assert client.get("/api/v1/repository?namespace=acme").status_code == 401
         assert client.get("/api/v1/find/repositories?query=s").status_code == 401
+
+
+def _statements(runtime: Runtime, client: TestClient, url: str, token: str) -> int:
+    """How many SQL statements one GET runs."""
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    engines = {runtime.db.read_engine, runtime.db.write_engine}
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url, headers=_h(token)).status_code == 200
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_listing_cost_does_not_grow_with_the_page(client: TestClient, runtime: Runtime) -> None:
+    _, token = user_with_token(runtime)
+    _org(client, token)
+    _org(client, token, "big")
+    _repo(client, token, "acme", "only")
+    client.post("/api/v1/user/starred", json={"namespace": "acme", "repository": "only"}, headers=_h(token))
+    with runtime.db.transaction() as session:
+        org = get_account(session, "big")
+        assert org is not None
+        for i in range(100):
+            repo = create_repository(
+                session,
+                namespace=org,
+                name=f"r{i:03d}",
+                visibility=Visibility.PRIVATE,
+                description=None,
+                actor=Actor(account_id=None),
+                now=runtime.clock(),
+            )
+            star_repository(session, org.id, repo, runtime.clock())
+    extras = "&last_modified=true&popularity=true"
+    small = _statements(runtime, client, f"/api/v1/repository?namespace=acme{extras}", token)
+    large = _statements(runtime, client, f"/api/v1/repository?namespace=big{extras}", token)
+    assert large == small
+    small_search = _statements(
+        runtime, client, "/api/v1/find/repositories?query=only&includeUsage=true", token
+    )
+    large_search = _statements(runtime, client, "/api/v1/find/repositories?query=r0&includeUsage=true", token)
+    assert large_search == small_search
