@@ -310,3 +310,26 @@ def test_listing_cost_does_not_grow_with_the_page(client: TestClient, runtime: R
     )
     large_search = _statements(runtime, client, "/api/v1/find/repositories?query=r0&includeUsage=true", token)
     assert large_search == small_search
+
+
+def test_change_state_with_repo_mirror(runtime: Runtime) -> None:
+    features = {**runtime.settings.features, "REPO_MIRROR": True}
+    mirror = Runtime(
+        settings=replace(runtime.settings, features=features),
+        db=runtime.db,
+        storage=runtime.storage,
+        clock=runtime.clock,
+    )
+    with TestClient(create_app(mirror.settings, mirror)) as client:
+        _, token = user_with_token(runtime)
+        _, outsider = user_with_token(runtime)
+        _org(client, token)
+        _repo(client, token, "acme", "app")
+        url = "/api/v1/repository/acme/app/changestate"
+        assert client.put(url, json={"state": "READ_ONLY"}, headers=_h(outsider)).status_code == 403
+        assert client.put(url, json={"state": "READ_ONLY"}, headers=_h(token)).json() == {"success": True}
+        assert client.get("/api/v1/repository/acme/app", headers=_h(token)).json()["state"] == "READ_ONLY"
+        assert client.put(url, json={"state": "BROKEN"}, headers=_h(token)).status_code == 400
+        assert client.put(url, json={"state": "NORMAL"}, headers=_h(token)).json() == {"success": True}
+        listed = client.get("/api/v1/repository?namespace=acme", headers=_h(token)).json()["repositories"]
+        assert listed[0]["state"] == "NORMAL"
