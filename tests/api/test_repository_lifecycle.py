@@ -10,7 +10,9 @@ from starlette.testclient import TestClient
 
 from berth.app import create_app
 from berth.auditlog.models import LogEntry
+from berth.repos.models import Repository
 from berth.runtime import Runtime
+from berth.workers.gc import collect
 from tests.factories import make_token
 from tests.registry.helpers import new_user, push_image, user_headers
 
@@ -97,3 +99,26 @@ def test_quota_report_with_quota_management(runtime: Runtime) -> None:
         push_image(client, f"{user}/app", "latest", user_headers(client, user, [f"{user}/app"]))
         full = client.get(f"/api/v1/repository?namespace={user}", headers=_h(token)).json()["repositories"][0]
         assert full["quota_report"]["quota_bytes"] > 0
+
+
+def test_collector_reclaims_a_deleted_repository(client: TestClient, runtime: Runtime) -> None:
+    user = new_user(runtime)
+    token = make_token(runtime, user)
+    body = {"repository": "app", "visibility": "private", "description": "d"}
+    assert client.post("/api/v1/repository", json=body, headers=_h(token)).status_code == 201
+    repo = f"{user}/app"
+    push_image(client, repo, "latest", user_headers(client, user, [repo]))
+    assert (
+        client.post(
+            "/api/v1/user/starred", json={"namespace": user, "repository": "app"}, headers=_h(token)
+        ).status_code
+        == 201
+    )
+    assert client.delete(f"/api/v1/repository/{repo}", headers=_h(token)).status_code == 204
+    assert client.post("/api/v1/repository", json=body, headers=_h(token)).status_code == 201
+    collect(runtime)
+    with runtime.db.transaction() as session:
+        rows = session.execute(select(Repository.name, Repository.deleted)).all()
+    assert [tuple(row) for row in rows] == [("app", False)]
+    assert client.get("/api/v1/user/starred", headers=_h(token)).json() == {"repositories": []}
+    assert client.get(f"/api/v1/repository/{repo}", headers=_h(token)).json()["tags"] == {}
