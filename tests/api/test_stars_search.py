@@ -100,6 +100,9 @@ def test_find_all(client: TestClient, runtime: Runtime) -> None:
     assert [(r["kind"], r["name"]) for r in anonymous] == [("organization", "acme")]
     public_only = client.get("/api/v1/find/all?query=s").json()["results"]
     assert [(r["kind"], r["name"]) for r in public_only] == [("repository", "site")]
+    exact = client.get("/api/v1/find/all?query=site").json()["results"]
+    assert exact[0]["score"] == 4.0
+    assert exact[0]["namespace"]["score"] == 1
     nobody = client.get("/api/v1/find/all?query=user").json()["results"]
     assert nobody == []  # users owning no visible repository stay hidden
     kinds = {(r["kind"], r["name"]) for r in everything}

@@ -12,6 +12,7 @@ from berth.errors import InvalidRequest
 from berth.http.context import RequestContext
 from berth.http.endpoint import Endpoint, QueryParam
 from berth.lib.avatar import avatar
+from berth.lib.closeness import closeness
 from berth.lib.dates import epoch_seconds
 from berth.orgs.service import get_organization
 from berth.repos import listing, search
@@ -19,6 +20,7 @@ from berth.repos.permissions import org_member_ids
 from berth.repos.schemas import ENTITY_SEARCH_SCORE, search_entity_view, search_repo_view
 
 _MAX_PAGE = 10
+_FIND_ALL_LIMIT = 5  # results per kind in ``conductSearch``
 
 
 def _page_number(ctx: RequestContext) -> int:
@@ -59,7 +61,9 @@ def conduct_search(ctx: RequestContext) -> dict[str, Any]:
         return {"results": []}
     results: list[dict[str, Any]] = [
         search_entity_view(account.username, account.kind, account.email)
-        for account in search.matching_namespaces(ctx.session, ctx.principal.account_id, query)
+        for account in search.matching_namespaces(ctx.session, ctx.principal.account_id, query)[
+            :_FIND_ALL_LIMIT
+        ]
     ]
     for team, org in search.matching_teams(ctx.session, ctx.principal.account_id, query):
         results.append(
@@ -73,8 +77,12 @@ def conduct_search(ctx: RequestContext) -> dict[str, Any]:
                 "organization": search_entity_view(org.username, org.kind, org.email),
             }
         )
-    found = search.search_repositories(ctx.session, ctx.principal.account_id, query, offset=0)
+    found = search.search_repositories(
+        ctx.session, ctx.principal.account_id, query, offset=0, limit=_FIND_ALL_LIMIT
+    )
     results.extend(search_repo_view(row) for row in found.rows)
+    for result in results:  # rank by how closely each name matches what was typed, as Quay
+        result["score"] = result["score"] * (closeness(result["name"], query) or 0.5)
     results.sort(key=lambda item: item["score"], reverse=True)
     return {"results": results}
 
