@@ -280,7 +280,10 @@ def remove_blobs(session: Session, now: datetime, options: GcOptions, report: Re
 def remove_stale_uploads(session: Session, now: datetime, options: GcOptions, report: Report) -> int:
     """Drop uploads idle for longer than ``upload_max_age_s``; queue their staging bytes."""
     cutoff = now - timedelta(seconds=options.upload_max_age_s)
-    uploads = session.scalars(select(Upload).where(Upload.updated <= cutoff).limit(options.batch)).all()
+    query = select(Upload).where(Upload.updated <= cutoff).order_by(Upload.id).limit(options.batch)
+    if _is_pg(session):  # another collector (another server) may be at it too
+        query = query.with_for_update(skip_locked=True)
+    uploads = session.scalars(query).all()
     for upload in uploads:
         _queue(session, upload.staging_key, None, upload.size, now)
         report("upload", upload.uuid, upload.size)
