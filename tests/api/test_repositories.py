@@ -193,6 +193,11 @@ def test_list_repos(client: TestClient, runtime: Runtime) -> None:
     anonymous = client.get(f"/api/v1/repository?namespace={owner}").json()["repositories"]
     assert [r["name"] for r in anonymous] == ["mine"]
     assert client.get("/api/v1/repository?starred=true").status_code == 400
+    apps = client.get("/api/v1/repository?namespace=acme&repo_kind=application", headers=_h(token))
+    assert apps.json() == {"repositories": []}
+    assert (
+        client.get("/api/v1/repository?namespace=acme&repo_kind=helm", headers=_h(token)).status_code == 400
+    )
 
 
 def test_list_repos_pages_with_opaque_tokens(client: TestClient, runtime: Runtime) -> None:

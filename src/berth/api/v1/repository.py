@@ -100,8 +100,11 @@ def list_repos(ctx: RequestContext) -> dict[str, Any]:
         raise InvalidRequest("namespace, starred or public are required for this API call")
     if starred and ctx.principal.is_anonymous:
         raise InvalidRequest("You must be signed in to list starred repositories")
-    if ctx.query.get("repo_kind", "image") not in ("image", "application"):
+    repo_kind = ctx.query.get("repo_kind", "image")
+    if repo_kind not in ("image", "application"):
         raise InvalidRequest("Invalid repository kind")
+    if repo_kind == "application":  # Berth holds image repositories only
+        return {"repositories": []}
     cursor = paging.decode_page_token(ctx.session, "repos", ctx.query.get("next_page"))
     page = listing.list_repositories(
         ctx.session,
