@@ -235,3 +235,32 @@ def test_gc_settings_come_from_config(runtime: Runtime, clock: Clock) -> None:
     options = options_for(settings)
     assert (options.grace_s, options.upload_max_age_s) == (60, 86400)
     assert replace(settings, gc_frequency_s=5).gc_frequency_s == 5
+
+
+def test_two_collectors_at_once(client: TestClient, runtime: Runtime, clock: Clock) -> None:
+    import threading
+
+    _, repo, v2 = _world(client, runtime)
+    for i in range(6):
+        push_image(client, repo, f"t{i}", v2, seed=bytes([i]))
+        client.delete(f"/v2/{repo}/manifests/t{i}", headers=v2)
+    client.post(f"/v2/{repo}/blobs/uploads/", headers=v2)
+    clock.advance(3 * 86400)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            collect(runtime)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert _blob_keys(runtime) == []
+    assert list(runtime.storage.list("uploads")) == []
+    for model in (Manifest, Tag, RepositoryBlob, Blob, PendingDeletion, Upload):
+        assert _count(runtime, model) == 0
