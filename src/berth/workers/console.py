@@ -6,6 +6,7 @@ On a terminal ``berth gc`` shows a progress bar (rich); otherwise it writes JSON
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from typing import TextIO
@@ -47,6 +48,8 @@ def gc_command(runtime: Runtime, *, dry: bool, out: TextIO = sys.stdout) -> int:
         return 0
     if out.isatty():
         from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        logging.getLogger("berth.workers.gc").setLevel(logging.WARNING)  # the bar replaces the records
 
         with Progress(
             SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.fields[info]}")
