@@ -14,7 +14,11 @@ otherwise the robot expects the anonymous status.
 ``path`` is the route's template exactly as in ``berth.api.v1.routes.ENDPOINTS``; placeholders take
 the world's defaults (see ``World.defaults``) unless ``args`` overrides them. ``args`` values,
 ``query`` and ``body`` may use ``{reader}``, ``{org}``, ``{private_repo}``... (``World.fill``).
-``setup`` runs against the built world before the request (for data a row needs).
+``setup`` runs against the built world before the request (for data a row needs). Several
+``route(...)`` calls for one route need distinct ``note=`` labels (``"(public)"``, ``"(missing)"``).
+
+After changing rows, regenerate the document:
+``.venv/bin/python -m tests.permissions.render > docs/permission-matrix.md``.
 """
 
 from __future__ import annotations
