@@ -95,7 +95,7 @@ def berth_gc(root: Path, blobs: list[tuple[str, bytes]]) -> dict[str, Any]:
         timeout=120,
     )
     old = datetime.now(UTC) - timedelta(days=2)
-    db = Database(config["DB_URI"])
+    db = Database(str(config["DB_URI"]))
     with db.transaction() as session:
         owner = session.scalar(select(Account).where(Account.username == "bench"))
         assert owner is not None

@@ -11,9 +11,15 @@ _ARGS = {"manifestref": DIGEST}
 _READERS = {"reader": 200, "writer": 200, "repo_admin": 200, "org_admin": 200}
 
 ROWS: list[Row] = [
-    *route("GET", _MANIFEST, args=_ARGS, setup=seed_manifest, anonymous=401, **_READERS, default=403),
+    *route("GET", _MANIFEST, args=_ARGS, setup=seed_manifest, anonymous=401, expect=_READERS, default=403),
     *route(
-        "GET", _MANIFEST + "/labels", args=_ARGS, setup=seed_manifest, anonymous=401, **_READERS, default=403
+        "GET",
+        _MANIFEST + "/labels",
+        args=_ARGS,
+        setup=seed_manifest,
+        anonymous=401,
+        expect=_READERS,
+        default=403,
     ),
     *route(
         "POST",
@@ -32,7 +38,7 @@ ROWS: list[Row] = [
         args={**_ARGS, "labelid": "{label}"},
         setup=seed_manifest,
         anonymous=401,
-        **_READERS,
+        expect=_READERS,
         default=403,
     ),
     *route(

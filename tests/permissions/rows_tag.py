@@ -93,7 +93,7 @@ ROWS: list[Row] = [
         "/api/v1/repository/{repository}/tag/",
         setup=seed_manifest,
         anonymous=401,
-        **_READERS,
+        expect=_READERS,
         default=403,
     ),
     *route(

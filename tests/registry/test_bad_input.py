@@ -49,7 +49,7 @@ def test_odd_requests_never_fail_with_500(runtime: Runtime, client: TestClient) 
     make_repo(runtime, user, "app")
     headers = user_headers(client, user, [f"{user}/app"])
     repo = f"{user}/app"
-    attempts = [
+    attempts: list[tuple[str, str, dict[str, str]]] = [
         ("GET", f"/v2/{repo}/blobs/uploads/not-an-upload", {}),
         ("PATCH", f"/v2/{repo}/blobs/uploads/not-an-upload", {}),
         ("PUT", f"/v2/{repo}/blobs/uploads/not-an-upload?digest=sha256:00", {}),

@@ -30,7 +30,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture
 def http(server: Server) -> Iterator[httpx.Client]:
     """A client holding a token with push and pull on ``alice/oci`` and ``alice/other``."""
-    params = [("service", server.host)]
+    params: list[tuple[str, str | int | float | bool | None]] = [("service", server.host)]
     params += [("scope", f"repository:alice/{name}:push,pull") for name in ("oci", "other")]
     token = httpx.get(f"{server.url}/v2/auth", params=params, auth=(server.username, server.password)).json()[
         "token"
