@@ -104,41 +104,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     runtime = build_runtime(settings)
     collector = start_in_process(runtime)  # FEATURE_GARBAGE_COLLECTION
     try:
-        return _run_server(args, settings, runtime)
+        return _run_server(args, runtime)
     finally:
         if collector is not None:
             collector.stop(wait_s=10)
 
 
-def _run_server(args: argparse.Namespace, settings: Settings, runtime: Runtime) -> int:
-    import uvicorn
+def _run_server(args: argparse.Namespace, runtime: Runtime) -> int:
+    from berth.serving import serve_single, serve_workers
 
     if args.workers > 1:
-        # Each worker process builds its app from the environment (berth.asgi): hand it the config.
-        # SQLite in WAL mode serves several processes; writers queue on BEGIN IMMEDIATE.
+        # Each worker builds its own app from the same config file (and the inherited BERTH_* variables).
         config_path = getattr(args, "config_sub", None) or args.config
-        if config_path:
-            os.environ["BERTH_CONFIG"] = os.path.abspath(config_path)
-        uvicorn.run(
-            "berth.asgi:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="warning",
-            log_config=None,  # uvicorn logs through berth's JSON handler (configure_logging)
-            access_log=False,
+        return serve_workers(
+            os.path.abspath(config_path) if config_path else None, args.host, args.port, args.workers
         )
-        return 0
-    from berth.app import create_app
-
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        log_config=None,  # uvicorn logs through berth's JSON handler (configure_logging)
-        access_log=False,
-    )
+    serve_single(runtime, args.host, args.port)
     return 0
 
 

@@ -6,6 +6,9 @@ concurrent writers queue on the lock instead of failing with ``database is locke
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +48,28 @@ def _sqlite_engine(uri: str, *, immediate: bool) -> Engine:
     return engine
 
 
+def _lock_file_path(uri: str) -> Path | None:
+    database = make_url(uri).database
+    if not database or database == ":memory:":
+        return None
+    return Path(database).with_name(Path(database).name + ".writelock")
+
+
+@contextmanager
+def _file_lock(path: Path | None) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``path`` (no-op without a path); released on exit, even on error."""
+    if path is None:
+        yield
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
 class Database:
     """Owns the engines; hands out sessions whose transaction is one unit of work."""
 
@@ -61,10 +86,21 @@ class Database:
             self.read_engine = self.write_engine
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers queue on locks that wake the next one at once, instead
+        # of on SQLite's busy handler, which polls with sleeps of 1 ms and more: a thread lock within
+        # this process, and an flock on a file beside the database across processes (server workers,
+        # CLI commands). SQLite's own lock and busy timeout still guard against any other writer.
+        self._write_lock = threading.RLock() if self.is_sqlite else None
+        self._lock_path = _lock_file_path(uri) if self.is_sqlite else None
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any exception."""
+        if write and self._write_lock is not None:
+            with self._write_lock, _file_lock(self._lock_path), self._write_sessions() as session:
+                with session.begin():
+                    yield session
+            return
         factory = self._write_sessions if write else self._read_sessions
         with factory() as session, session.begin():
             yield session

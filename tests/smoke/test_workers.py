@@ -1,0 +1,85 @@
+"""``berth serve --workers 2`` on the embedded default: both processes serve one port, writes from both
+land in the one SQLite database, and stopping the parent stops every worker."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import yaml
+
+from tests.registry.server import free_port
+
+START_TIMEOUT_S = 60
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def test_two_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
+    port = free_port()
+    config = {
+        "SERVER_HOSTNAME": f"127.0.0.1:{port}",
+        "DB_URI": f"sqlite:///{tmp_path / 'berth.db'}",
+        "DISTRIBUTED_STORAGE_CONFIG": {
+            "default": ["LocalStorage", {"storage_path": str(tmp_path / "storage")}]
+        },
+        "PASSWORD_HASH_COST": "low",
+        "FEATURE_GARBAGE_COLLECTION": False,
+    }
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
+    command = [sys.executable, "-m", "berth", "--config", str(tmp_path / "config.yaml"), "serve", "--host",
+               "127.0.0.1", "--port", str(port), "--workers", "2"]  # fmt: skip
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health/instance", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        workers = _children(server.pid)
+        assert len(workers) >= 2
+
+        init = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/user/initialize",
+            json={
+                "username": "admin",
+                "password": "password-admin-1",
+                "email": "a@example.com",
+                "access_token": True,
+            },
+        )
+        assert init.status_code == 200
+        headers = {"Authorization": f"Bearer {init.json()['access_token']}"}
+
+        def create(i: int) -> int:
+            # A new connection each time, so the kernel spreads them over both workers.
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+                return client.post("/api/v1/organization/", json={"name": f"org{i}"}).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(create, range(24)))
+        assert statuses == [201] * 24
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+            orgs = client.get("/api/v1/user/").json()["organizations"]
+        assert len(orgs) == 24
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=40) == 0
+    for worker in workers:
+        assert not Path(f"/proc/{worker}").exists() or "zombie" in Path(f"/proc/{worker}/status").read_text()
+    assert "database is locked" not in (tmp_path / "server.log").read_text()
