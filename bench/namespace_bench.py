@@ -13,6 +13,8 @@ calls, one keep-alive client):
 
 * Berth ``listRepos`` as the org admin: page 1, the middle page, the last page (``next_page`` tokens);
   page 1 with ``last_modified`` and ``popularity``; ``public=true``; the sparse ``viewer``'s page 1;
+* Berth ``getOrganizationMembers``, ``getOrganizationTeamMembers`` and the robot list (with and
+  without permissions) over ``--members`` team members and ``--robots`` robots;
 * Berth ``conductRepoSearch`` (``/api/v1/find/repositories?query=``);
 * Berth and reference ``/v2/_catalog?n=100`` first, middle and last page.
 
@@ -46,6 +48,7 @@ from berth.orgs.service import add_team_member, create_organization, upsert_team
 from berth.repos.models import RoleName, Visibility
 from berth.repos.permissions import RepoTarget, set_team_permission
 from berth.repos.service import create_repository
+from berth.robots.service import create_robot
 from registry_bench import PASSWORD, berth, reference
 from tags_bench import CONFIG, LAYER, OCI, _manifest, _sha, timed
 
@@ -53,8 +56,9 @@ TARGET_MS = 20.0
 ORG = "benchorg"
 
 
-def seed_berth(db_uri: str, repos: int) -> None:
-    """The organization, its repositories and the sparse viewer, through Berth's services."""
+def seed_berth(db_uri: str, repos: int, members: int = 0, robots: int = 0) -> None:
+    """The organization, its repositories, the sparse viewer, ``members`` users in team ``crew`` and
+    ``robots`` robot accounts, through Berth's services."""
     db = Database(db_uri)
     when = datetime.now(UTC)
     with db.transaction() as session:
@@ -89,6 +93,29 @@ def seed_berth(db_uri: str, repos: int) -> None:
                 set_team_permission(
                     session, RepoTarget(repo, org), "readers", RoleName.READ, actor=actor, now=when
                 )
+        crew = upsert_team(
+            session, org, "crew", role=TeamRole.MEMBER, description="", actor=actor, now=when
+        ).team
+        for n in range(members):
+            member = create_user(
+                session,
+                username=f"member{n:05d}",
+                email=f"member{n:05d}@example.com",
+                password=None,
+                now=when,
+                policy=PasswordPolicy("low"),
+            )
+            add_team_member(session, org, crew, member.username, actor=actor, now=when)
+        for n in range(robots):
+            create_robot(
+                session,
+                org,
+                f"bot{n:05d}",
+                description=None,
+                unstructured_metadata=None,
+                actor=actor,
+                now=when,
+            )
     db.dispose()
 
 
@@ -108,12 +135,12 @@ def seed_reference(url: str, storage: Path, repos: int) -> None:
         shutil.copytree(folder / "repo00000", folder / f"repo{n:05d}")
 
 
-def _token(config: Path, user: str) -> str:
+def _token(config: Path, user: str, *scopes: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
     command = [sys.executable, "-m", "berth", "--config", str(config), "token", "create", "--user", user]
-    done = subprocess.run(
-        [*command, "--scope", "repo:read"], env=env, check=True, capture_output=True, text=True, timeout=120
-    )
+    for scope in scopes or ("repo:read",):
+        command += ["--scope", scope]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True, timeout=120)
     return done.stdout.strip().splitlines()[-1]
 
 
@@ -145,6 +172,8 @@ def _catalog_urls(base: str, repos: int) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repos", type=int, default=10_000)
+    parser.add_argument("--members", type=int, default=1_000, help="users in one team of the organization")
+    parser.add_argument("--robots", type=int, default=1_000, help="robot accounts of the organization")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -156,11 +185,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with berth(root / "berth") as target:
             began = time.perf_counter()
-            seed_berth(f"sqlite:///{root / 'berth' / 'berth.db'}", args.repos)
+            seed_berth(f"sqlite:///{root / 'berth' / 'berth.db'}", args.repos, args.members, args.robots)
             facts["berth_seed_s"] = round(time.perf_counter() - began, 1)
             config = root / "berth" / "config.yaml"
             admin = {"Authorization": f"Bearer {_token(config, 'bench')}"}
             viewer = {"Authorization": f"Bearer {_token(config, 'viewer')}"}
+            org_admin = {"Authorization": f"Bearer {_token(config, 'bench', 'org:admin', 'repo:read')}"}
             listing = f"{target.url}/api/v1/repository?namespace={ORG}"
             with httpx.Client(timeout=60) as http:
                 pages, walk_s, seen = _page_urls(http, listing, admin)
@@ -177,6 +207,22 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                     "listRepos public=true page 1": (f"{target.url}/api/v1/repository?public=true", admin),
                     "listRepos sparse viewer page 1 (1 in 100)": (listing, viewer),
+                    f"getOrganizationMembers ({args.members + 2} members)": (
+                        f"{target.url}/api/v1/organization/{ORG}/members",
+                        org_admin,
+                    ),
+                    f"getOrganizationTeamMembers crew ({args.members} members)": (
+                        f"{target.url}/api/v1/organization/{ORG}/team/crew/members",
+                        org_admin,
+                    ),
+                    f"robots list ({args.robots} robots, token=false)": (
+                        f"{target.url}/api/v1/organization/{ORG}/robots?token=false",
+                        org_admin,
+                    ),
+                    f"robots list ({args.robots} robots, permissions=true)": (
+                        f"{target.url}/api/v1/organization/{ORG}/robots?permissions=true&token=false",
+                        org_admin,
+                    ),
                     "find/repositories query=repo0424": (
                         f"{target.url}/api/v1/find/repositories?query=repo0424",
                         admin,
