@@ -97,9 +97,13 @@ class Database:
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any exception."""
         if write and self._write_lock is not None:
-            with self._write_lock, _file_lock(self._lock_path), self._write_sessions() as session:
-                with session.begin():
-                    yield session
+            with (
+                self._write_lock,
+                _file_lock(self._lock_path),
+                self._write_sessions() as session,
+                session.begin(),
+            ):
+                yield session
             return
         factory = self._write_sessions if write else self._read_sessions
         with factory() as session, session.begin():
