@@ -171,6 +171,20 @@ class OAuthServer:
         expected = web_session.csrf_token if web_session is not None else ""
         return bool(presented and expected) and hmac.compare_digest(presented.encode(), expected.encode())
 
+    def _confirmed_grant(
+        self, session: Session, request: Request, values: dict[str, str]
+    ) -> tuple[Account, Grant] | Response:
+        """The steps every form POST shares: signed in, CSRF token echoed, the grant request valid."""
+        web_session, account = self._signed_in(session, request)
+        if account is None:
+            return oauth_error("login_required", "sign in to Berth first", status=401)
+        if not self._csrf_ok(web_session, request, values):
+            return JSONResponse({"error": "CSRF token was invalid or missing."}, status_code=403)
+        grant = self._validate(session, values, "token")
+        if isinstance(grant, Response):
+            return grant
+        return account, grant
+
     # -- routes -------------------------------------------------------------------------------
 
     async def authorize(self, request: Request) -> Response:
@@ -228,14 +242,10 @@ class OAuthServer:
         ip = request.client.host if request.client else None
 
         def work(session: Session) -> Response:
-            web_session, account = self._signed_in(session, request)
-            if account is None:
-                return oauth_error("login_required", "sign in to Berth first", status=401)
-            if not self._csrf_ok(web_session, request, values):
-                return JSONResponse({"error": "CSRF token was invalid or missing."}, status_code=403)
-            grant = self._validate(session, values, "token")
-            if isinstance(grant, Response):
-                return grant
+            checked = self._confirmed_grant(session, request, values)
+            if isinstance(checked, Response):
+                return checked
+            account, grant = checked
             return self._issue(session, grant, account, values, ip)
 
         return await run_in_threadpool(self._run, work, write=True)
@@ -245,14 +255,10 @@ class OAuthServer:
         values = await _form(request)
 
         def work(session: Session) -> Response:
-            web_session, account = self._signed_in(session, request)
-            if account is None:
-                return oauth_error("login_required", "sign in to Berth first", status=401)
-            if not self._csrf_ok(web_session, request, values):
-                return JSONResponse({"error": "CSRF token was invalid or missing."}, status_code=403)
-            grant = self._validate(session, values, "token")
-            if isinstance(grant, Response):
-                return grant
+            checked = self._confirmed_grant(session, request, values)
+            if isinstance(checked, Response):
+                return checked
+            _account, grant = checked
             params = {"error": "access_denied", "state": grant.state}
             return _redirect(grant.redirect_uri, params, fragment=grant.response_type == "token")
 
@@ -305,14 +311,10 @@ class OAuthServer:
         ip = request.client.host if request.client else None
 
         def work(session: Session) -> Response:
-            web_session, account = self._signed_in(session, request)
-            if account is None:
-                return oauth_error("login_required", "sign in to Berth first", status=401)
-            if not self._csrf_ok(web_session, request, values):
-                return JSONResponse({"error": "CSRF token was invalid or missing."}, status_code=403)
-            grant = self._validate(session, values, "token")
-            if isinstance(grant, Response):
-                return grant
+            checked = self._confirmed_grant(session, request, values)
+            if isinstance(checked, Response):
+                return checked
+            account, grant = checked
             if not grants.is_app_org_admin(session, grant.app, account):
                 return oauth_error(
                     "unauthorized_client", "only organization admins may assign tokens", status=403
