@@ -21,11 +21,12 @@ LOCKED`` on PostgreSQL) and re-checked before they go; bytes are deleted under t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVarTuple
 
-from sqlalchemy import Select, and_, delete, exists, select, update
+from sqlalchemy import Row, Select, and_, delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from berth.accounts.models import Account
@@ -46,6 +47,8 @@ from berth.storage.base import BlobStorage
 
 Report = Callable[[str, str, int], None]
 """Called once per item removed: ``(kind, name, bytes)``."""
+
+_Columns = TypeVarTuple("_Columns")
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,28 @@ def purge_deleted_repositories(session: Session, now: datetime, options: GcOptio
 # --- 4, 5: manifests and links, per repository under its lock ------------------------------------
 
 
+def _locked_batch(
+    session: Session,
+    query_for: Callable[[int | None], Select[*_Columns]],
+    repo_of: Callable[[Row[*_Columns]], int],
+    batch: int,
+) -> tuple[int, Sequence[Row[*_Columns]]] | None:
+    """Pick one repository with candidates, take its lock, and re-read up to ``batch`` of them under it.
+
+    ``query_for(None)`` finds candidates anywhere, ``query_for(repo_id)`` within one repository;
+    ``repo_of`` reads the repository id from one of its rows.
+    """
+    candidate = session.execute(query_for(None).limit(1)).first()
+    if candidate is None:
+        return None
+    repo_id = repo_of(candidate)
+    lock_repository(session, repo_id)
+    rows = session.execute(query_for(repo_id).limit(batch)).all()
+    if not rows:
+        return None
+    return repo_id, rows
+
+
 def _unreferenced_manifests(repo_id: int | None, cutoff: datetime) -> Select[int, int, str]:
     subject = aliased(Manifest)
     query = select(Manifest.id, Manifest.repository_id, Manifest.digest).where(
@@ -185,14 +210,12 @@ def _unreferenced_manifests(repo_id: int | None, cutoff: datetime) -> Select[int
 def remove_manifests(session: Session, now: datetime, options: GcOptions, report: Report) -> int:
     """Delete manifests nothing references, one repository at a time under its lock."""
     cutoff = now - timedelta(seconds=options.grace_s)
-    candidate = session.execute(_unreferenced_manifests(None, cutoff).limit(1)).first()
-    if candidate is None:
+    found = _locked_batch(
+        session, lambda repo: _unreferenced_manifests(repo, cutoff), lambda row: row[1], options.batch
+    )
+    if found is None:
         return 0
-    repo_id = candidate[1]
-    lock_repository(session, repo_id)
-    rows = session.execute(_unreferenced_manifests(repo_id, cutoff).limit(options.batch)).all()
-    if not rows:
-        return 0
+    repo_id, rows = found
     ids = [row[0] for row in rows]
     session.execute(delete(ManifestChild).where(ManifestChild.manifest_id.in_(ids)))
     session.execute(delete(Manifest).where(Manifest.id.in_(ids)))
@@ -220,14 +243,12 @@ def _unused_links(repo_id: int | None, cutoff: datetime) -> Select[int, int]:
 def remove_links(session: Session, now: datetime, options: GcOptions, report: Report) -> int:
     """Unlink blobs no manifest of the repository uses, one repository at a time under its lock."""
     cutoff = now - timedelta(seconds=options.grace_s)
-    candidate = session.execute(_unused_links(None, cutoff).limit(1)).first()
-    if candidate is None:
+    found = _locked_batch(
+        session, lambda repo: _unused_links(repo, cutoff), lambda row: row[0], options.batch
+    )
+    if found is None:
         return 0
-    repo_id = candidate[0]
-    lock_repository(session, repo_id)
-    rows = session.execute(_unused_links(repo_id, cutoff).limit(options.batch)).all()
-    if not rows:
-        return 0
+    repo_id, rows = found
     blob_ids = [row[1] for row in rows]
     session.execute(
         delete(RepositoryBlob).where(
