@@ -14,6 +14,7 @@ from starlette.requests import Request
 from berth.accounts.models import WebSession
 from berth.auditlog.service import Actor
 from berth.auth.principal import Principal
+from berth.errors import InvalidRequest
 from berth.runtime import Runtime
 
 T = TypeVar("T", bound=BaseModel)
@@ -58,3 +59,13 @@ class RequestContext:
         if value is None:
             return default
         return value.lower() in ("true", "1", "yes")
+
+    def query_int(self, name: str, default: int) -> int:
+        """An integer query parameter: absent or empty gives ``default``, a non-integer is a 400."""
+        raw = self.query.get(name)
+        if raw is None or raw == "":
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidRequest(f"Invalid value for {name}: {raw}") from None

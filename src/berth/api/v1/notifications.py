@@ -17,7 +17,7 @@ from berth.accounts.notifications import (
 from berth.accounts.schemas import notification_view
 from berth.accounts.service import get_account
 from berth.auth.policy import Need
-from berth.errors import InvalidRequest, Unauthenticated
+from berth.errors import Unauthenticated
 from berth.http.context import RequestContext
 from berth.http.endpoint import Endpoint, QueryParam
 
@@ -29,21 +29,11 @@ def _me(ctx: RequestContext) -> Account:
     return account
 
 
-def _int_query(ctx: RequestContext, name: str, default: int) -> int:
-    raw = ctx.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidRequest(f"Invalid value for {name}: {raw}") from None
-
-
 def list_user_notifications(ctx: RequestContext) -> dict[str, Any]:
     """Undismissed notifications, newest first, one page at a time."""
     account = _me(ctx)
-    page = _int_query(ctx, "page", 1)
-    limit = _int_query(ctx, "limit", DEFAULT_PAGE_SIZE)
+    page = ctx.query_int("page", 1)
+    limit = ctx.query_int("limit", DEFAULT_PAGE_SIZE)
     notes, additional = list_notifications(ctx.session, account, page=page, limit=limit)
     return {"notifications": [notification_view(n, account) for n in notes], "additional": additional}
 

@@ -35,26 +35,16 @@ def repo_of(ctx: RequestContext, *, writing: bool = False) -> RepoHandle:
     return handle_of(repo, ref.namespace)
 
 
-def _int_query(ctx: RequestContext, name: str, default: int) -> int:
-    raw = ctx.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidRequest(f"Invalid value for {name}: {raw}") from None
-
-
 def list_repo_tags(ctx: RequestContext) -> dict[str, Any]:
     """The full tag history, alive and dead, newest first (``onlyActiveTags`` for live tags)."""
     repo = repo_of(ctx)
-    page = max(1, _int_query(ctx, "page", 1))
+    page = max(1, ctx.query_int("page", 1))
     rows, more = svc.tag_history(
         ctx.session,
         repo.id,
         now=ctx.now,
         page=page,
-        limit=_int_query(ctx, "limit", 50),
+        limit=ctx.query_int("limit", 50),
         specific_tag=ctx.query.get("specificTag") or None,
         name_filter=ctx.query.get("filter_tag_name") or None,
         active_only=ctx.query_bool("onlyActiveTags"),
