@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.registry.server import Server, _env, build_oci_layout, start_server
+from tests.registry.server import Server, api_token, build_oci_layout, start_server
 
 pytestmark = [
     pytest.mark.clients,
@@ -34,33 +33,8 @@ def _skopeo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["skopeo", *args], capture_output=True, text=True, timeout=300, check=False)
 
 
-def _bearer(server: Server) -> str:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "berth",
-            "--config",
-            str(server.root / "config.yaml"),
-            "token",
-            "create",
-            "--user",
-            "alice",
-            "--scope",
-            "user:admin",
-        ],
-        cwd=server.root,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
 def test_skopeo_pushes_with_an_app_token(server: Server, tmp_path: Path) -> None:
-    headers = {"Authorization": f"Bearer {_bearer(server)}"}
+    headers = {"Authorization": f"Bearer {api_token(server, 'user:admin')}"}
     created = httpx.post(f"{server.url}/api/v1/user/apptoken", json={"title": "skopeo"}, headers=headers)
     assert created.status_code == 200, created.text
     token = created.json()["token"]

@@ -14,6 +14,7 @@ import tarfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -57,13 +58,13 @@ class Server:
             self.process.wait(timeout=20)
 
 
-def _env() -> dict[str, str]:
+def clean_env() -> dict[str, str]:
+    """The caller's environment without any ``BERTH_*`` override that could change the config."""
     return {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
 
 
-def start_server(root: Path) -> Server:
-    """Write a config, create user ``alice``, start ``berth serve`` and wait until it answers."""
-    port = free_port()
+def write_config(root: Path, port: int, **extra: Any) -> Path:
+    """``root/config.yaml`` for a server on ``port``: SQLite and local storage under ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     config = {
         "SERVER_HOSTNAME": f"127.0.0.1:{port}",
@@ -71,14 +72,22 @@ def start_server(root: Path) -> Server:
         "DISTRIBUTED_STORAGE_CONFIG": {"default": ["LocalStorage", {"storage_path": str(root / "storage")}]},
         "DISTRIBUTED_STORAGE_PREFERENCE": ["default"],
         "PASSWORD_HASH_COST": "low",
+        **extra,
     }
     config_path = root / "config.yaml"
     config_path.write_text(yaml.safe_dump(config))
+    return config_path
+
+
+def start_server(root: Path) -> Server:
+    """Write a config, create user ``alice``, start ``berth serve`` and wait until it answers."""
+    port = free_port()
+    config_path = write_config(root, port)
     base = [sys.executable, "-m", "berth", "--config", str(config_path)]
     subprocess.run(
         [*base, "user", "create", "alice", "--email", "alice@example.com", "--password", PASSWORD],
         cwd=root,
-        env=_env(),
+        env=clean_env(),
         check=True,
         capture_output=True,
         timeout=120,
@@ -87,7 +96,7 @@ def start_server(root: Path) -> Server:
         process = subprocess.Popen(
             [*base, "serve", "--host", "127.0.0.1", "--port", str(port)],
             cwd=root,
-            env=_env(),
+            env=clean_env(),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -171,6 +180,6 @@ def api_token(server: Server, *scopes: str) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "berth", "--config", str(server.root / "config.yaml"), "token", "create",
          "--user", server.username, *(arg for scope in wanted for arg in ("--scope", scope))],
-        cwd=server.root, env=_env(), capture_output=True, text=True, timeout=120, check=True,
+        cwd=server.root, env=clean_env(), capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     return result.stdout.strip().splitlines()[-1]

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.registry.server import Server, api_token, start_server
+from tests.registry.server import Server, api_token
 
 pytestmark = [
     pytest.mark.clients,
@@ -25,14 +25,6 @@ pytestmark = [
     ),
 ]
 TIMEOUT_S = 300
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A running Berth for this module."""
-    running = start_server(tmp_path_factory.mktemp("berth"))
-    yield running
-    running.stop()
 
 
 class Buildah:

@@ -13,18 +13,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.registry.server import Server, start_server
+from tests.registry.server import Server
 
 OCI = "application/vnd.oci.image.manifest.v1+json"
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A running Berth for this module."""
-    running = start_server(tmp_path_factory.mktemp("berth-oci"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture

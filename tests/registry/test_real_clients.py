@@ -9,14 +9,13 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.registry.server import Server, build_oci_layout, start_server
+from tests.registry.server import Server, build_oci_layout
 
 pytestmark = [
     pytest.mark.clients,
@@ -25,14 +24,6 @@ pytestmark = [
     ),
 ]
 SKOPEO_TIMEOUT_S = 300
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A running Berth for this module."""
-    running = start_server(tmp_path_factory.mktemp("berth"))
-    yield running
-    running.stop()
 
 
 def _skopeo(*args: str) -> subprocess.CompletedProcess[str]:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.registry.server import Server, build_oci_layout, start_server
+from tests.registry.server import Server, api_token, build_oci_layout
 
 pytestmark = [
     pytest.mark.clients,
@@ -21,24 +18,6 @@ pytestmark = [
     ),
 ]
 TIMEOUT_S = 300
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A running Berth for this module."""
-    running = start_server(tmp_path_factory.mktemp("berth"))
-    yield running
-    running.stop()
-
-
-def _api_token(server: Server) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "berth", "--config", str(server.root / "config.yaml"), "token", "create",
-         "--user", server.username, "--scope", "org:admin", "--scope", "user:admin"],
-        cwd=server.root, env=env, capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
-    return result.stdout.strip().splitlines()[-1]
 
 
 def _copy(source: Path, target: str, creds: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +31,10 @@ def _copy(source: Path, target: str, creds: str) -> subprocess.CompletedProcess[
 
 
 def test_robot_pushes_with_skopeo_and_regenerate_revokes_old_token(server: Server, tmp_path: Path) -> None:
-    api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {_api_token(server)}"})
+    api = httpx.Client(
+        base_url=server.url,
+        headers={"Authorization": f"Bearer {api_token(server, 'org:admin', 'user:admin')}"},
+    )
     assert (
         api.post("/api/v1/organization/", json={"name": "ci", "email": "ci@example.com"}).status_code == 201
     )

@@ -6,9 +6,7 @@ Every server started here is stopped by its fixture's finalizer, whatever the te
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -20,24 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
-import yaml
+
+from tests.registry.server import clean_env, free_port, write_config
 
 START_TIMEOUT_S = 60
 CLI_TIMEOUT_S = 120
 ADMIN_PASSWORD = "password-admin-1"
 ALICE_PASSWORD = "alice-password-42"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _clean_env() -> dict[str, str]:
-    """The caller's environment without any ``BERTH_*`` override that could change the config."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
 
 
 @dataclass
@@ -55,7 +42,7 @@ class Instance:
         return subprocess.run(
             [sys.executable, "-m", "berth", "--config", str(self.config), *args],
             cwd=self.root,
-            env={**_clean_env(), **(env or {})},
+            env={**clean_env(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=CLI_TIMEOUT_S,
@@ -64,16 +51,7 @@ class Instance:
 
 
 def make_instance(root: Path, port: int, **extra: Any) -> Instance:
-    root.mkdir(parents=True, exist_ok=True)
-    config = {
-        "SERVER_HOSTNAME": f"127.0.0.1:{port}",
-        "DB_URI": f"sqlite:///{root / 'data' / 'berth.db'}",
-        "DISTRIBUTED_STORAGE_CONFIG": {"default": ["LocalStorage", {"storage_path": str(root / "storage")}]},
-        "DISTRIBUTED_STORAGE_PREFERENCE": ["default"],
-        "PASSWORD_HASH_COST": "low",
-        **extra,
-    }
-    (root / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(root, port, **extra)
     return Instance(root)
 
 
@@ -123,7 +101,7 @@ def start_server(instance: Instance, port: int) -> Server:
                 str(port),
             ],
             cwd=instance.root,
-            env=_clean_env(),
+            env=clean_env(),
             stdout=out,
             stderr=err,
         )
@@ -150,7 +128,7 @@ def start_server(instance: Instance, port: int) -> Server:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """One server for the module (later tests build on the admin the first one creates)."""
-    port = _free_port()
+    port = free_port()
     running = start_server(make_instance(tmp_path_factory.mktemp("smoke"), port), port)
     try:
         yield running
@@ -325,7 +303,7 @@ def test_config_check_prints_masked_json(tmp_path: Path) -> None:
 def test_invalid_config_stops_serve_with_the_key_named(
     tmp_path: Path, extra: dict[str, Any], env: dict[str, str], key: str
 ) -> None:
-    port = _free_port()
+    port = free_port()
     instance = make_instance(tmp_path, port, **extra)
     result = instance.cli("serve", "--host", "127.0.0.1", "--port", str(port), env=env)
     assert result.returncode != 0
@@ -338,7 +316,7 @@ def test_invalid_config_stops_serve_with_the_key_named(
 
 def test_a_missing_config_file_stops_serve(tmp_path: Path) -> None:
     instance = Instance(tmp_path)
-    result = instance.cli("serve", "--port", str(_free_port()))
+    result = instance.cli("serve", "--port", str(free_port()))
     assert result.returncode != 0
     assert "config.yaml" in result.stderr
     assert "file not found" in result.stderr
@@ -376,7 +354,7 @@ def test_concurrent_cli_writes_on_sqlite_never_lock(server: Server) -> None:
 
 
 def test_concurrent_initialize_has_exactly_one_winner(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     fresh = start_server(make_instance(tmp_path, port), port)
     try:
         barrier = threading.Barrier(8)

@@ -3,7 +3,6 @@ land in the one SQLite database, and stopping the parent stops every worker."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from tests.registry.server import free_port
+from tests.registry.server import clean_env, free_port
 
 START_TIMEOUT_S = 60
 
@@ -45,7 +44,7 @@ def test_two_workers_share_the_port_and_stop_together(tmp_path: Path) -> None:
         "FEATURE_GARBAGE_COLLECTION": False,
     }
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
+    env = clean_env()
     command = [sys.executable, "-m", "berth", "--config", str(tmp_path / "config.yaml"), "serve", "--host",
                "127.0.0.1", "--port", str(port), "--workers", "2"]  # fmt: skip
     with (tmp_path / "server.log").open("wb") as log:
