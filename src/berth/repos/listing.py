@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account, AccountKind
@@ -40,6 +40,20 @@ class RepoRow:
         return self.visibility == Visibility.PUBLIC
 
 
+def select_repo_rows() -> Select[int, str, AccountKind, str | None, str, str | None, Visibility, RepoState]:
+    """The columns of a :class:`RepoRow`, in its field order, with the namespace's account joined."""
+    return select(
+        Repository.id,
+        Account.username,
+        Account.kind,
+        Account.email,
+        Repository.name,
+        Repository.description,
+        Repository.visibility,
+        Repository.state,
+    ).join(Account, Account.id == Repository.namespace_id)
+
+
 @dataclass(frozen=True)
 class RepoPage:
     """A page of repositories and the id to continue after (None: last page)."""
@@ -50,17 +64,7 @@ class RepoPage:
 
 def _page(session: Session, where: ColumnElement[bool], *, after: int, limit: int) -> RepoPage:
     result = session.execute(
-        select(
-            Repository.id,
-            Account.username,
-            Account.kind,
-            Account.email,
-            Repository.name,
-            Repository.description,
-            Repository.visibility,
-            Repository.state,
-        )
-        .join(Account, Account.id == Repository.namespace_id)
+        select_repo_rows()
         .where(and_(Repository.deleted.is_(False), Repository.id > after, where))
         .order_by(Repository.id)
         .limit(limit + 1)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account, AccountKind
 from berth.orgs.models import Team, TeamMember
-from berth.repos.listing import RepoRow
+from berth.repos.listing import RepoRow, select_repo_rows
 from berth.repos.models import Repository, RepositoryStar
 from berth.repos.service import readable_clause
 
@@ -54,17 +54,7 @@ def search_repositories(
 ) -> RepoSearchPage:
     """Readable live repositories whose name contains ``query`` (``ns/name`` narrows the namespace)."""
     result = session.execute(
-        select(
-            Repository.id,
-            Account.username,
-            Account.kind,
-            Account.email,
-            Repository.name,
-            Repository.description,
-            Repository.visibility,
-            Repository.state,
-        )
-        .join(Account, Account.id == Repository.namespace_id)
+        select_repo_rows()
         .where(Repository.deleted.is_(False), readable_clause(account_id), _repo_match(query))
         .order_by(Repository.id)
         .offset(offset)
