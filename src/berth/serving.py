@@ -13,6 +13,7 @@ import signal
 import socket
 from multiprocessing.connection import wait
 from types import FrameType
+from typing import TypedDict
 
 import uvicorn
 
@@ -22,12 +23,22 @@ from berth.http.observability import configure_logging
 from berth.runtime import Runtime
 
 STOP_TIMEOUT_S = 20
-_UVICORN_OPTIONS = {"log_level": "warning", "log_config": None, "access_log": False}
+
+
+class _QuietOptions(TypedDict):
+    log_level: str
+    log_config: None
+    access_log: bool
+
+
+def _quiet() -> _QuietOptions:
+    """uvicorn logs through Berth's JSON handler (``configure_logging``); Berth writes access logs."""
+    return {"log_level": "warning", "log_config": None, "access_log": False}
 
 
 def serve_single(runtime: Runtime, host: str, port: int) -> None:
     """Serve in this process until interrupted."""
-    uvicorn.run(create_app(runtime.settings, runtime), host=host, port=port, **_UVICORN_OPTIONS)  # type: ignore[arg-type]
+    uvicorn.run(create_app(runtime.settings, runtime), host=host, port=port, **_quiet())
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -45,7 +56,7 @@ def _worker(config_path: str | None, host: str, port: int) -> None:
     settings = load_settings(config_path)
     configure_logging(settings.log_level)
     sock = _listening_socket(host, port)
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), **_UVICORN_OPTIONS))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), **_quiet()))
     server.run(sockets=[sock])
 
 

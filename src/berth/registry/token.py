@@ -13,6 +13,7 @@ from berth.auth.principal import ANONYMOUS, Principal
 from berth.auth.registry_access import (
     BAD_CREDENTIALS,
     CheckContext,
+    ScopeRequest,
     authenticate_basic,
     grant_access,
     parse_basic,
@@ -45,7 +46,7 @@ class TokenViews:
             headers={"Cache-Control": "no-cache, no-store, must-revalidate"},
         )
 
-    def _issue(self, credentials: tuple[str, str] | None, scopes: list, ip: str | None) -> str:  # type: ignore[type-arg]
+    def _issue(self, credentials: tuple[str, str] | None, scopes: list[ScopeRequest], ip: str | None) -> str:
         edge, runtime = self.edge, self.edge.runtime
         now = runtime.clock()
         keys = edge.keys()
