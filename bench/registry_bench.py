@@ -277,16 +277,20 @@ def manifest_pairs(target: Target, clients: int, pairs: int) -> float:
     return (per_client * clients) / (time.perf_counter() - started)
 
 
-def measure(target: Target, payload: Payload, chunk_mib: int, pairs: int) -> dict[str, float]:
-    """Every measurement of one registry."""
+def measure(
+    target: Target, payload: Payload, chunk_mib: int, pairs: int, only: str = "all"
+) -> dict[str, float]:
+    """The measurements of one registry (``only``: ``all``, ``blobs`` or ``manifests``)."""
     mib = payload.size / MIB
     results: dict[str, float] = {}
-    with httpx.Client(timeout=TIMEOUT) as http:
-        results["monolithic upload MiB/s"] = mib / upload_monolithic(http, target, payload)
-        results["chunked upload MiB/s"] = mib / upload_chunked(http, target, payload, chunk_mib * MIB)
-        results["download MiB/s"] = mib / download(http, target, payload)
-    for clients in (1, 4, 8):
-        results[f"manifest PUT+GET pairs/s ({clients} clients)"] = manifest_pairs(target, clients, pairs)
+    if only in ("all", "blobs"):
+        with httpx.Client(timeout=TIMEOUT) as http:
+            results["monolithic upload MiB/s"] = mib / upload_monolithic(http, target, payload)
+            results["chunked upload MiB/s"] = mib / upload_chunked(http, target, payload, chunk_mib * MIB)
+            results["download MiB/s"] = mib / download(http, target, payload)
+    if only in ("all", "manifests"):
+        for clients in (1, 4, 8):
+            results[f"manifest PUT+GET pairs/s ({clients} clients)"] = manifest_pairs(target, clients, pairs)
     return results
 
 
@@ -300,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=os.cpu_count() or 1,
         help="berth serve processes (default: one per core, as the reference registry uses every core)",
+    )
+    parser.add_argument(
+        "--only", choices=("all", "blobs", "manifests"), default="all", help="which measurements to run"
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -316,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
         try:
             with starter(root) as target:
-                results[name] = measure(target, payload, args.chunk_mib, args.pairs)
+                results[name] = measure(target, payload, args.chunk_mib, args.pairs, args.only)
         finally:
             shutil.rmtree(root, ignore_errors=True)
     if args.json:

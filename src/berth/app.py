@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -99,9 +102,18 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         }
         return JsonResponse(body, status_code=500)
 
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        try:
+            await run_in_threadpool(runtime.deferred_logs.close)
+        except Exception as exc:  # shutting down: report, never hang or crash the server's exit
+            log.warning("deferred usage-log entries not written", extra={"error": type(exc).__name__})
+
     app = Starlette(
         routes=routes,
         exception_handlers={HTTPException: http_error, Exception: unexpected},
+        lifespan=lifespan,
     )
     app.state.runtime = runtime
     app.state.api_endpoints = ENDPOINTS

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from berth.accounts.service import PasswordPolicy
+from berth.auditlog.deferred import DeferredLogWriter
 from berth.auth.policy import PolicyOptions
 from berth.config import Settings
 from berth.db.engine import Database
@@ -22,6 +23,11 @@ class Runtime:
     db: Database
     storage: BlobStorage
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Usage-log entries written after the response (pulls); flushed at shutdown.
+    deferred_logs: DeferredLogWriter = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.deferred_logs = DeferredLogWriter(lambda: self.db.transaction(write=True))
 
     @property
     def password_policy(self) -> PasswordPolicy:

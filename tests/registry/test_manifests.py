@@ -34,6 +34,7 @@ def _setup(runtime: Runtime, client: TestClient) -> tuple[str, dict[str, str]]:
 
 
 def _log_kinds(runtime: Runtime) -> list[str]:
+    runtime.deferred_logs.flush()  # pulls' entries are written after the response
     with runtime.db.transaction(write=False) as session:
         return list(session.scalars(select(LogEntry.kind).order_by(LogEntry.id)).all())
 

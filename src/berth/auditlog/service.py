@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from berth.auditlog.kinds import LOG_KINDS
@@ -31,6 +32,38 @@ def _scrub(metadata: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def entry_row(
+    kind: str,
+    *,
+    actor: Actor | None,
+    now: datetime,
+    namespace_id: int | None = None,
+    repository_id: int | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The column values of one log entry (its kind checked, secrets scrubbed from its metadata)."""
+    if kind not in LOG_KINDS:
+        raise ValueError(f"unknown log kind {kind!r}")
+    meta = _scrub(dict(metadata or {}))
+    if actor is not None and actor.oauth_token_id is not None:
+        meta.setdefault("oauth_token_id", actor.oauth_token_id)
+    return {
+        "kind": kind,
+        "namespace_id": namespace_id,
+        "performer_id": actor.account_id if actor else None,
+        "repository_id": repository_id,
+        "ip": actor.ip if actor else None,
+        "metadata_json": meta,
+        "created": now,
+    }
+
+
+def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert log entries built by :func:`entry_row` (one statement, no ORM objects)."""
+    if rows:
+        session.connection().execute(insert(LogEntry), rows if len(rows) > 1 else rows[0])
+
+
 def log_action(
     session: Session,
     kind: str,
@@ -40,22 +73,14 @@ def log_action(
     namespace_id: int | None = None,
     repository_id: int | None = None,
     metadata: dict[str, Any] | None = None,
-) -> LogEntry:
-    """Record one action of a Quay log kind."""
-    if kind not in LOG_KINDS:
-        raise ValueError(f"unknown log kind {kind!r}")
-    meta = _scrub(dict(metadata or {}))
-    if actor is not None and actor.oauth_token_id is not None:
-        meta.setdefault("oauth_token_id", actor.oauth_token_id)
-    entry = LogEntry(
-        kind=kind,
+) -> None:
+    """Record one action of a Quay log kind in the caller's transaction."""
+    row = entry_row(
+        kind,
+        actor=actor,
+        now=now,
         namespace_id=namespace_id,
-        performer_id=actor.account_id if actor else None,
         repository_id=repository_id,
-        ip=actor.ip if actor else None,
-        metadata_json=meta,
-        created=now,
+        metadata=metadata,
     )
-    session.add(entry)
-    session.flush()
-    return entry
+    insert_entries(session, [row])

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from berth.auditlog.service import Actor, log_action
-from berth.content.models import Manifest, ManifestLabel
+from berth.content.models import Manifest, ManifestLabel, ManifestRef
 from berth.errors import DataModelError, NotFound
 from berth.lib import mediatypes as mt
 from berth.lib.dates import parse_duration
@@ -69,7 +69,7 @@ def _new_label(manifest_id: int, key: str, value: str, source: str, media_type: 
 def add_label(
     session: Session,
     repo: RepoHandle,
-    manifest: Manifest,
+    manifest: ManifestRef,
     *,
     key: str,
     value: str,
@@ -169,13 +169,23 @@ def image_labels(manifest_json: Mapping[str, Any], config_json: Mapping[str, Any
     return labels
 
 
-def import_labels(session: Session, manifest: Manifest, labels: Mapping[str, str]) -> timedelta | None:
+def import_labels(session: Session, manifest_id: int, labels: Mapping[str, str]) -> timedelta | None:
     """Store the image's labels on a newly pushed manifest; returns ``quay.expires-after`` if valid."""
     expires_after: timedelta | None = None
+    rows: list[dict[str, Any]] = []
     for key, value in labels.items():
         if len(key) > 255:
             continue
-        session.add(_new_label(manifest.id, key, value, "manifest", _media_type_of(value)))
+        rows.append(
+            {
+                "uuid": str(uuidlib.uuid4()),
+                "manifest_id": manifest_id,
+                "key": key,
+                "value": value,
+                "source_type": "manifest",
+                "media_type": _media_type_of(value),
+            }
+        )
         if key == EXPIRES_AFTER:
             try:
                 seconds = parse_duration(value)
@@ -183,16 +193,21 @@ def import_labels(session: Session, manifest: Manifest, labels: Mapping[str, str
                 continue
             if seconds > 0:
                 expires_after = timedelta(seconds=seconds)
-    session.flush()
+    if rows:
+        session.connection().execute(insert(ManifestLabel), rows)
     return expires_after
 
 
-def expires_after_of(session: Session, manifest: Manifest) -> timedelta | None:
-    """The ``quay.expires-after`` duration stored on ``manifest``, if any (a re-push tags again)."""
-    value = session.scalar(
-        select(ManifestLabel.value).where(
-            ManifestLabel.manifest_id == manifest.id, ManifestLabel.key == EXPIRES_AFTER
+def expires_after_of(session: Session, manifest_id: int) -> timedelta | None:
+    """The ``quay.expires-after`` duration stored on a manifest, if any (a re-push tags again)."""
+    value = (
+        session.connection()
+        .execute(
+            select(ManifestLabel.value).where(
+                ManifestLabel.manifest_id == manifest_id, ManifestLabel.key == EXPIRES_AFTER
+            )
         )
+        .scalar()
     )
     if value is None:
         return None

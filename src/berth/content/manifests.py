@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from berth.auditlog.service import Actor, log_action
+from berth.auditlog.service import Actor, entry_row, log_action
 from berth.content.labels import MAX_CONFIG_BYTES, expires_after_of, image_labels, import_labels
 from berth.content.models import Blob, Manifest, ManifestBlob, ManifestChild, RepositoryBlob, Tag
 from berth.content.parsing import ParsedManifest
@@ -29,24 +32,33 @@ def _unknown(kind: str, digest: str) -> ManifestInvalid:
 def _live_manifests(session: Session, repository_id: int, digests: list[str]) -> dict[str, int]:
     if not digests:
         return {}
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Manifest.digest, Manifest.id).where(
             Manifest.repository_id == repository_id,
             Manifest.digest.in_(digests),
             Manifest.deleted_at.is_(None),
         )
-    ).all()
+    )
     return {row[0]: row[1] for row in rows}
 
 
-def _referenced_blobs(session: Session, repository_id: int, parsed: ParsedManifest) -> dict[str, int]:
+@dataclass(frozen=True)
+class _LinkedBlob:
+    id: int
+    storage_key: str
+    size: int
+
+
+def _referenced_blobs(session: Session, repository_id: int, parsed: ParsedManifest) -> dict[str, _LinkedBlob]:
     wanted = [str(d) for d in parsed.blobs]
-    rows = session.execute(
-        select(Blob.digest, Blob.id)
+    if not wanted:
+        return {}
+    rows = session.connection().execute(
+        select(Blob.digest, Blob.id, Blob.storage_key, Blob.size)
         .join(RepositoryBlob, RepositoryBlob.blob_id == Blob.id)
         .where(RepositoryBlob.repository_id == repository_id, Blob.digest.in_(wanted))
-    ).all()
-    found = {row[0]: row[1] for row in rows}
+    )
+    found = {row[0]: _LinkedBlob(row[1], row[2], row[3]) for row in rows}
     for digest in wanted:
         if digest not in found:
             raise _unknown("blob", digest)
@@ -61,29 +73,61 @@ def layers_size(body: dict[str, Any]) -> int | None:
     return sum(int(layer.get("size") or 0) for layer in layers if isinstance(layer, dict))
 
 
-def _config_json(session: Session, storage: BlobStorage, blob_id: int) -> dict[str, Any] | None:
-    row = session.execute(select(Blob.storage_key, Blob.size).where(Blob.id == blob_id)).first()
-    if row is None or row[1] > MAX_CONFIG_BYTES:
+class ConfigCache:
+    """Parsed image configs by digest: blobs never change, so a config is read from storage once."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._entries: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, storage: BlobStorage, digest: str, blob: _LinkedBlob) -> dict[str, Any] | None:
+        """The config JSON object of ``blob`` (None when too big, unreadable or not an object)."""
+        with self._lock:
+            if digest in self._entries:
+                self._entries.move_to_end(digest)
+                return self._entries[digest]
+        config = _read_config(storage, blob)
+        with self._lock:
+            self._entries[digest] = config
+            if len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return config
+
+
+_CONFIGS = ConfigCache()
+
+
+def _read_config(storage: BlobStorage, blob: _LinkedBlob) -> dict[str, Any] | None:
+    if blob.size > MAX_CONFIG_BYTES:
         return None
     try:
-        loaded = json.loads(storage.read_bytes(row[0]))
+        loaded = json.loads(storage.read_bytes(blob.storage_key))
     except (StorageError, ValueError):
         return None
     return loaded if isinstance(loaded, dict) else None
 
 
 def _labels_of_push(
-    session: Session, storage: BlobStorage | None, parsed: ParsedManifest, raw: bytes, blobs: dict[str, int]
+    storage: BlobStorage | None, parsed: ParsedManifest, body: dict[str, Any], blobs: dict[str, _LinkedBlob]
 ) -> dict[str, str]:
-    body = json.loads(raw)
-    config = None
-    if storage is not None and parsed.media_type in mt.IMAGE_MANIFESTS and parsed.blobs:
-        blob_id = blobs.get(str(parsed.blobs[0]))
-        if blob_id is not None:
-            config = _config_json(session, storage, blob_id)
     if parsed.is_index:
         return {}
+    config = None
+    if storage is not None and parsed.media_type in mt.IMAGE_MANIFESTS and parsed.blobs:
+        config_digest = str(parsed.blobs[0])
+        blob = blobs.get(config_digest)
+        if blob is not None:
+            config = _CONFIGS.get(storage, config_digest, blob)
     return image_labels(body, config)
+
+
+@dataclass(frozen=True)
+class StoredManifest:
+    """The manifest a push stored (or found stored already): its row id and digest."""
+
+    id: int
+    digest: str
 
 
 def push_manifest(
@@ -97,53 +141,63 @@ def push_manifest(
     actor: Actor | None,
     now: datetime,
     storage: BlobStorage | None = None,
-) -> Manifest:
+) -> StoredManifest:
     """Store a manifest whose references all exist in the repository; tag it; log ``push_repo``.
 
     A new manifest gets the image's labels (read from its config blob when ``storage`` is given);
-    ``quay.expires-after`` among them sets the pushed tag's expiration.
+    ``quay.expires-after`` among them sets the pushed tag's expiration. Written with Core statements
+    (no ORM objects): this is the registry's hottest write transaction.
     """
     if tag is not None and not is_valid_tag(tag):
         raise TagInvalid("manifest tag did not match URI", detail={"tag": tag})
+    conn = session.connection()
     lock_repository(session, repo.id)
     blobs = _referenced_blobs(session, repo.id, parsed)
     children = _live_manifests(session, repo.id, [str(d) for d in parsed.children])
     for child in parsed.children:
         if str(child) not in children:
             raise _unknown("manifest", str(child))
-    manifest = session.scalar(
-        select(Manifest).where(Manifest.repository_id == repo.id, Manifest.digest == str(digest))
-    )
-    if manifest is None:
-        manifest = Manifest(
-            repository_id=repo.id,
-            digest=str(digest),
-            media_type=parsed.media_type,
-            content=raw,
-            size=len(raw),
-            config_media_type=parsed.config_media_type,
-            artifact_type=parsed.artifact_type,
-            subject_digest=str(parsed.subject) if parsed.subject else None,
-            created=now,
-            deleted_at=None,
-            layers_size=None if parsed.is_index else layers_size(json.loads(raw)),
-        )
-        session.add(manifest)
-        session.flush()
-        session.add_all(ManifestBlob(manifest_id=manifest.id, blob_id=blob_id) for blob_id in blobs.values())
-        session.add_all(ManifestChild(manifest_id=manifest.id, child_id=cid) for cid in children.values())
-        session.flush()
-        expires_after = import_labels(
-            session, manifest, _labels_of_push(session, storage, parsed, raw, blobs)
-        )
+    existing = conn.execute(
+        select(Manifest.id).where(Manifest.repository_id == repo.id, Manifest.digest == str(digest))
+    ).scalar()
+    if existing is None:
+        body = json.loads(raw)
+        inserted = conn.execute(
+            insert(Manifest).values(
+                repository_id=repo.id,
+                digest=str(digest),
+                media_type=parsed.media_type,
+                content=raw,
+                size=len(raw),
+                config_media_type=parsed.config_media_type,
+                artifact_type=parsed.artifact_type,
+                subject_digest=str(parsed.subject) if parsed.subject else None,
+                created=now,
+                deleted_at=None,
+                layers_size=None if parsed.is_index else layers_size(body),
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        manifest_id: int = inserted[0]
+        if blobs:
+            conn.execute(
+                insert(ManifestBlob), [{"manifest_id": manifest_id, "blob_id": b.id} for b in blobs.values()]
+            )
+        if children:
+            conn.execute(
+                insert(ManifestChild),
+                [{"manifest_id": manifest_id, "child_id": c} for c in children.values()],
+            )
+        expires_after = import_labels(session, manifest_id, _labels_of_push(storage, parsed, body, blobs))
     else:
-        manifest.deleted_at = None
-        manifest.created = now  # pushed again: the collector's grace period starts anew
-        session.flush()
-        expires_after = expires_after_of(session, manifest) if tag is not None else None
+        manifest_id = existing
+        # Pushed again: served again, and the collector's grace period starts anew.
+        conn.execute(update(Manifest).where(Manifest.id == existing).values(deleted_at=None, created=now))
+        expires_after = expires_after_of(session, existing) if tag is not None else None
+    stored = StoredManifest(manifest_id, str(digest))
     if tag is not None:
         expiration = now + expires_after if expires_after is not None else None
-        set_tag(session, repo, tag, manifest, actor=actor, now=now, expiration=expiration)
+        set_tag(session, repo, tag, stored, actor=actor, now=now, expiration=expiration)
     meta: dict[str, Any] = {"namespace": repo.namespace, "repo": repo.name, "manifest_digest": str(digest)}
     if tag is not None:
         meta["tag"] = tag
@@ -156,7 +210,7 @@ def push_manifest(
         repository_id=repo.id,
         metadata=meta,
     )
-    return manifest
+    return stored
 
 
 def find_manifest(
@@ -191,13 +245,59 @@ def find_manifest(
     return manifest
 
 
-def record_pull(
-    session: Session, repo: RepoHandle, reference: str, *, actor: Actor | None, now: datetime
-) -> None:
-    """Write the ``pull_repo`` log entry of a manifest fetch."""
+def _served_manifest_query(by_digest: bool, check_expiration: bool) -> Select[str, str, bytes]:
+    query = select(Manifest.media_type, Manifest.digest, Manifest.content)
+    if by_digest:
+        return query.where(
+            Manifest.repository_id == bindparam("repository_id"),
+            Manifest.digest == bindparam("reference"),
+            Manifest.deleted_at.is_(None),
+        )
+    query = query.join(Tag, Tag.manifest_id == Manifest.id).where(
+        Tag.repository_id == bindparam("repository_id"),
+        Tag.name == bindparam("reference"),
+        Tag.end_time.is_(None),
+    )
+    if check_expiration:
+        query = query.where(or_(Tag.expiration.is_(None), Tag.expiration > bindparam("now")))
+    return query
+
+
+_SERVED_BY_DIGEST = _served_manifest_query(True, False)
+_SERVED_BY_TAG = _served_manifest_query(False, True)
+
+
+def served_manifest(
+    session: Session, repository_id: int, reference: str, now: datetime
+) -> tuple[str, str, bytes]:
+    """``(media type, digest, bytes)`` of what a pull of ``reference`` gets, or MANIFEST_UNKNOWN.
+
+    :func:`find_manifest` without ORM objects (one Core query): the registry's hottest read.
+    """
+    row = None
+    if is_digest(reference):
+        digest = parse_digest(reference)
+        if digest is not None:
+            row = (
+                session.connection()
+                .execute(_SERVED_BY_DIGEST, {"repository_id": repository_id, "reference": str(digest)})
+                .first()
+            )
+    elif is_valid_tag(reference):
+        row = (
+            session.connection()
+            .execute(_SERVED_BY_TAG, {"repository_id": repository_id, "reference": reference, "now": now})
+            .first()
+        )
+    if row is None:
+        raise ManifestUnknown("manifest unknown")
+    return row[0], row[1], row[2]
+
+
+def pull_entry(repo: RepoHandle, reference: str, *, actor: Actor | None, now: datetime) -> dict[str, Any]:
+    """The ``pull_repo`` log entry of a manifest fetch (for the deferred log writer)."""
     key = "manifest_digest" if is_digest(reference) else "tag"
-    log_action(
-        session,
+    return entry_row(
         "pull_repo",
         actor=actor,
         now=now,

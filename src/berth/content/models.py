@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import (
     BigInteger,
@@ -84,6 +85,16 @@ class Manifest(Base):
     layers_size: Mapped[int | None] = mapped_column(BigInteger)
     # Set by DELETE-by-digest: the row stays for tag history, but the manifest is no longer served.
     deleted_at: Mapped[datetime | None]
+
+
+class ManifestRef(Protocol):
+    """What tagging and labelling need of a stored manifest: a ``Manifest`` row or a lighter handle."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def digest(self) -> str: ...
 
 
 class ManifestBlob(Base):

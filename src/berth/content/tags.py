@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, defer
 
 from berth.auditlog.service import Actor, log_action
-from berth.content.models import Manifest, Tag
+from berth.content.models import Manifest, ManifestRef, Tag
 from berth.errors import InvalidRequest, NotFound
 from berth.lib.dates import as_utc
 from berth.repos.service import RepoHandle, lock_repository
@@ -57,11 +57,22 @@ def _end_expired(tag: Tag, now: datetime) -> bool:
     return False
 
 
+_LIVE_TAG_ROW = (
+    select(Tag.id, Tag.manifest_id, Tag.expiration, Manifest.digest)
+    .join(Manifest, Manifest.id == Tag.manifest_id)
+    .where(
+        Tag.repository_id == bindparam("repository_id"),
+        Tag.name == bindparam("name"),
+        Tag.end_time.is_(None),
+    )
+)
+
+
 def set_tag(
     session: Session,
     repo: RepoHandle,
     name: str,
-    manifest: Manifest,
+    manifest: ManifestRef,
     *,
     actor: Actor | None,
     now: datetime,
@@ -71,30 +82,29 @@ def set_tag(
 ) -> str | None:
     """Point ``name`` at ``manifest``: ``"create_tag"``, ``"move_tag"`` or None when unchanged.
 
-    ``log=False`` leaves the usage-log entry to the caller (a restore logs ``revert_tag``).
+    ``log=False`` leaves the usage-log entry to the caller (a restore logs ``revert_tag``). Core
+    statements only (every tagged push runs this): ORM ``Tag`` objects loaded earlier in the session
+    keep their old values.
     """
-    current = live_tag(session, repo.id, name)
-    if current is not None and _end_expired(current, now):
-        session.flush()
+    conn = session.connection()
+    current = conn.execute(_LIVE_TAG_ROW, {"repository_id": repo.id, "name": name}).first()
+    if current is not None and current.expiration is not None and as_utc(current.expiration) <= now:
+        conn.execute(update(Tag).where(Tag.id == current.id).values(end_time=current.expiration))
         current = None
     if current is not None and current.manifest_id == manifest.id and not reversion:
         if expiration is not None:
-            current.expiration = expiration
-            session.flush()
+            conn.execute(update(Tag).where(Tag.id == current.id).values(expiration=expiration))
         return None
-    old_digest: str | None = None
     if current is not None:
-        old_digest = session.scalar(select(Manifest.digest).where(Manifest.id == current.manifest_id))
-        current.end_time = now
-        session.flush()
+        conn.execute(update(Tag).where(Tag.id == current.id).values(end_time=now))
     kind = "move_tag" if current is not None else "create_tag"
     if log:
         meta: dict[str, Any] = {"tag": name, "manifest_digest": manifest.digest}
         if current is not None:
-            meta["original_manifest_digest"] = old_digest or ""
+            meta["original_manifest_digest"] = current.digest or ""
         _log(session, kind, repo, actor, now, **meta)
-    session.add(
-        Tag(
+    conn.execute(
+        insert(Tag).values(
             repository_id=repo.id,
             name=name,
             manifest_id=manifest.id,
@@ -104,7 +114,6 @@ def set_tag(
             reversion=reversion,
         )
     )
-    session.flush()
     return kind
 
 

@@ -17,7 +17,7 @@ from berth.content.blobs import HashCache
 from berth.errors import BerthError, NameUnknown, Unauthenticated
 from berth.registry.errors import InvalidBearer, RepositoryNotWritable, render_oci_error
 from berth.repos.models import RepoState, Visibility
-from berth.repos.service import RepoHandle, get_repository, handle_of, split_repository_path
+from berth.repos.service import RepoHandle, find_repository_handle, split_repository_path
 from berth.runtime import Runtime
 
 NOT_AUTHORIZED = "access to the requested resource is not authorized"
@@ -141,7 +141,7 @@ class RegistryEdge:
         granted = caller.granted(name, action)
         if not granted and action != "pull":
             raise denied
-        repo = get_repository(session, ref.namespace, ref.name)
+        repo = find_repository_handle(session, ref.namespace, ref.name)
         if not granted:
             public_ok = self.anonymous_access or caller.claims is not None
             if repo is None or repo.visibility != Visibility.PUBLIC or not public_ok:
@@ -150,7 +150,7 @@ class RegistryEdge:
             raise NameUnknown("repository name not known to registry", detail={"name": name})
         if action != "pull" and repo.state != RepoState.NORMAL:
             raise RepositoryNotWritable(f"repository is in {repo.state.value} state", detail={"name": name})
-        return handle_of(repo, ref.namespace)
+        return repo
 
     # --- URLs and errors -----------------------------------------------------------------------
 

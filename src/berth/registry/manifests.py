@@ -28,15 +28,15 @@ class ManifestViews:
         is_get = request.method == "GET"
 
         def fetch() -> tuple[str, str, bytes]:
+            now = self.edge.runtime.clock()
             with self.db.transaction(write=False) as session:
                 repo = self.edge.authorize(session, caller, name, "pull")
-                manifest = svc.find_manifest(session, repo.id, reference, self.edge.runtime.clock())
-                found = (manifest.media_type, manifest.digest, manifest.content)
+                found = svc.served_manifest(session, repo.id, reference, now)
             if is_get:
-                with self.db.transaction(write=True) as session:
-                    svc.record_pull(
-                        session, repo, reference, actor=caller.actor, now=self.edge.runtime.clock()
-                    )
+                # Written after the response, with other pulls' entries: a pull takes no write lock.
+                self.edge.runtime.deferred_logs.add(
+                    svc.pull_entry(repo, reference, actor=caller.actor, now=now)
+                )
             return found
 
         media_type, digest, content = await run_in_threadpool(fetch)

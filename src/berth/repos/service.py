@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account, AccountKind
@@ -127,6 +127,30 @@ def get_repository(session: Session, namespace: str, name: str) -> Repository | 
         .join(Account, Account.id == Repository.namespace_id)
         .where(Account.username == namespace, Repository.name == name, Repository.deleted.is_(False))
     )
+
+
+_HANDLE_QUERY = (
+    select(
+        Repository.id,
+        Repository.namespace_id,
+        Account.username,
+        Repository.name,
+        Repository.visibility,
+        Repository.state,
+    )
+    .join(Account, Account.id == Repository.namespace_id)
+    .where(
+        Account.username == bindparam("namespace"),
+        Repository.name == bindparam("name"),
+        Repository.deleted.is_(False),
+    )
+)
+
+
+def find_repository_handle(session: Session, namespace: str, name: str) -> RepoHandle | None:
+    """:func:`get_repository` as a detached handle, read with one Core query (the registry's hot path)."""
+    row = session.connection().execute(_HANDLE_QUERY, {"namespace": namespace, "name": name}).first()
+    return RepoHandle(*row) if row is not None else None
 
 
 def lock_repository(session: Session, repository_id: int) -> None:
