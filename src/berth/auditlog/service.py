@@ -58,10 +58,13 @@ def entry_row(
     }
 
 
+_INSERT_ENTRY = insert(LogEntry)
+
+
 def insert_entries(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert log entries built by :func:`entry_row` (one statement, no ORM objects)."""
     if rows:
-        session.connection().execute(insert(LogEntry), rows if len(rows) > 1 else rows[0])
+        session.connection().execute(_INSERT_ENTRY, rows if len(rows) > 1 else rows[0])
 
 
 def log_action(

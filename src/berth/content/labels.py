@@ -169,6 +169,9 @@ def image_labels(manifest_json: Mapping[str, Any], config_json: Mapping[str, Any
     return labels
 
 
+_INSERT_LABEL = insert(ManifestLabel)
+
+
 def import_labels(session: Session, manifest_id: int, labels: Mapping[str, str]) -> timedelta | None:
     """Store the image's labels on a newly pushed manifest; returns ``quay.expires-after`` if valid."""
     expires_after: timedelta | None = None
@@ -194,7 +197,7 @@ def import_labels(session: Session, manifest_id: int, labels: Mapping[str, str])
             if seconds > 0:
                 expires_after = timedelta(seconds=seconds)
     if rows:
-        session.connection().execute(insert(ManifestLabel), rows)
+        session.connection().execute(_INSERT_LABEL, rows)
     return expires_after
 
 

@@ -29,16 +29,36 @@ def _unknown(kind: str, digest: str) -> ManifestInvalid:
     return ManifestInvalid("manifest invalid", detail={"message": f"Unknown {kind} `{digest}`"})
 
 
+_LIVE_MANIFESTS = select(Manifest.digest, Manifest.id).where(
+    Manifest.repository_id == bindparam("repository_id"),
+    Manifest.digest.in_(bindparam("digests", expanding=True)),
+    Manifest.deleted_at.is_(None),
+)
+_REFERENCED_BLOBS = (
+    select(Blob.digest, Blob.id, Blob.storage_key, Blob.size)
+    .join(RepositoryBlob, RepositoryBlob.blob_id == Blob.id)
+    .where(
+        RepositoryBlob.repository_id == bindparam("repository_id"),
+        Blob.digest.in_(bindparam("digests", expanding=True)),
+    )
+)
+_STORED_ID = select(Manifest.id).where(
+    Manifest.repository_id == bindparam("repository_id"), Manifest.digest == bindparam("manifest_digest")
+)
+_INSERT_MANIFEST = insert(Manifest)
+_INSERT_MANIFEST_BLOBS = insert(ManifestBlob)
+_INSERT_MANIFEST_CHILDREN = insert(ManifestChild)
+_REVIVE_MANIFEST = (
+    update(Manifest)
+    .where(Manifest.id == bindparam("manifest_id"))
+    .values(deleted_at=None, created=bindparam("pushed"))
+)
+
+
 def _live_manifests(session: Session, repository_id: int, digests: list[str]) -> dict[str, int]:
     if not digests:
         return {}
-    rows = session.connection().execute(
-        select(Manifest.digest, Manifest.id).where(
-            Manifest.repository_id == repository_id,
-            Manifest.digest.in_(digests),
-            Manifest.deleted_at.is_(None),
-        )
-    )
+    rows = session.connection().execute(_LIVE_MANIFESTS, {"repository_id": repository_id, "digests": digests})
     return {row[0]: row[1] for row in rows}
 
 
@@ -54,9 +74,7 @@ def _referenced_blobs(session: Session, repository_id: int, parsed: ParsedManife
     if not wanted:
         return {}
     rows = session.connection().execute(
-        select(Blob.digest, Blob.id, Blob.storage_key, Blob.size)
-        .join(RepositoryBlob, RepositoryBlob.blob_id == Blob.id)
-        .where(RepositoryBlob.repository_id == repository_id, Blob.digest.in_(wanted))
+        _REFERENCED_BLOBS, {"repository_id": repository_id, "digests": wanted}
     )
     found = {row[0]: _LinkedBlob(row[1], row[2], row[3]) for row in rows}
     for digest in wanted:
@@ -157,42 +175,42 @@ def push_manifest(
     for child in parsed.children:
         if str(child) not in children:
             raise _unknown("manifest", str(child))
-    existing = conn.execute(
-        select(Manifest.id).where(Manifest.repository_id == repo.id, Manifest.digest == str(digest))
-    ).scalar()
+    existing = conn.execute(_STORED_ID, {"repository_id": repo.id, "manifest_digest": str(digest)}).scalar()
     if existing is None:
         body = json.loads(raw)
         inserted = conn.execute(
-            insert(Manifest).values(
-                repository_id=repo.id,
-                digest=str(digest),
-                media_type=parsed.media_type,
-                content=raw,
-                size=len(raw),
-                config_media_type=parsed.config_media_type,
-                artifact_type=parsed.artifact_type,
-                subject_digest=str(parsed.subject) if parsed.subject else None,
-                created=now,
-                deleted_at=None,
-                layers_size=None if parsed.is_index else layers_size(body),
-            )
+            _INSERT_MANIFEST,
+            {
+                "repository_id": repo.id,
+                "digest": str(digest),
+                "media_type": parsed.media_type,
+                "content": raw,
+                "size": len(raw),
+                "config_media_type": parsed.config_media_type,
+                "artifact_type": parsed.artifact_type,
+                "subject_digest": str(parsed.subject) if parsed.subject else None,
+                "created": now,
+                "deleted_at": None,
+                "layers_size": None if parsed.is_index else layers_size(body),
+            },
         ).inserted_primary_key
         assert inserted is not None
         manifest_id: int = inserted[0]
         if blobs:
             conn.execute(
-                insert(ManifestBlob), [{"manifest_id": manifest_id, "blob_id": b.id} for b in blobs.values()]
+                _INSERT_MANIFEST_BLOBS,
+                [{"manifest_id": manifest_id, "blob_id": b.id} for b in blobs.values()],
             )
         if children:
             conn.execute(
-                insert(ManifestChild),
+                _INSERT_MANIFEST_CHILDREN,
                 [{"manifest_id": manifest_id, "child_id": c} for c in children.values()],
             )
         expires_after = import_labels(session, manifest_id, _labels_of_push(storage, parsed, body, blobs))
     else:
         manifest_id = existing
         # Pushed again: served again, and the collector's grace period starts anew.
-        conn.execute(update(Manifest).where(Manifest.id == existing).values(deleted_at=None, created=now))
+        conn.execute(_REVIVE_MANIFEST, {"manifest_id": existing, "pushed": now})
         expires_after = expires_after_of(session, existing) if tag is not None else None
     stored = StoredManifest(manifest_id, str(digest))
     if tag is not None:

@@ -68,6 +68,11 @@ _LIVE_TAG_ROW = (
 )
 
 
+_END_TAG = update(Tag).where(Tag.id == bindparam("tag_id")).values(end_time=bindparam("ended"))
+_SET_TAG_EXPIRATION = update(Tag).where(Tag.id == bindparam("tag_id")).values(expiration=bindparam("expires"))
+_INSERT_TAG = insert(Tag)
+
+
 def set_tag(
     session: Session,
     repo: RepoHandle,
@@ -89,14 +94,14 @@ def set_tag(
     conn = session.connection()
     current = conn.execute(_LIVE_TAG_ROW, {"repository_id": repo.id, "name": name}).first()
     if current is not None and current.expiration is not None and as_utc(current.expiration) <= now:
-        conn.execute(update(Tag).where(Tag.id == current.id).values(end_time=current.expiration))
+        conn.execute(_END_TAG, {"tag_id": current.id, "ended": current.expiration})
         current = None
     if current is not None and current.manifest_id == manifest.id and not reversion:
         if expiration is not None:
-            conn.execute(update(Tag).where(Tag.id == current.id).values(expiration=expiration))
+            conn.execute(_SET_TAG_EXPIRATION, {"tag_id": current.id, "expires": expiration})
         return None
     if current is not None:
-        conn.execute(update(Tag).where(Tag.id == current.id).values(end_time=now))
+        conn.execute(_END_TAG, {"tag_id": current.id, "ended": now})
     kind = "move_tag" if current is not None else "create_tag"
     if log:
         meta: dict[str, Any] = {"tag": name, "manifest_digest": manifest.digest}
@@ -104,15 +109,16 @@ def set_tag(
             meta["original_manifest_digest"] = current.digest or ""
         _log(session, kind, repo, actor, now, **meta)
     conn.execute(
-        insert(Tag).values(
-            repository_id=repo.id,
-            name=name,
-            manifest_id=manifest.id,
-            start_time=now,
-            end_time=None,
-            expiration=expiration,
-            reversion=reversion,
-        )
+        _INSERT_TAG,
+        {
+            "repository_id": repo.id,
+            "name": name,
+            "manifest_id": manifest.id,
+            "start_time": now,
+            "end_time": None,
+            "expiration": expiration,
+            "reversion": reversion,
+        },
     )
     return kind
 

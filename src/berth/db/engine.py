@@ -10,7 +10,7 @@ import fcntl
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -55,19 +55,44 @@ def _lock_file_path(uri: str) -> Path | None:
     return Path(database).with_name(Path(database).name + ".writelock")
 
 
-@contextmanager
-def _file_lock(path: Path | None) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``path`` (no-op without a path); released on exit, even on error."""
-    if path is None:
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+class _FileLock:
+    """An exclusive ``flock`` on a file beside the database, shared by every process that writes to it.
+
+    The file stays open for the life of the :class:`Database`; the caller serialises the threads of this
+    process (the ``flock`` belongs to the open file, not to a thread).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
+        self._pid = 0
+        self._depth = 0  # nested holds by the thread that holds the caller's lock
+
+    def _descriptor(self) -> int:
+        if self._fd is None or self._pid != os.getpid():  # a forked child opens its own
+            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock until the block ends, even on error."""
+        fd = self._descriptor()
+        if self._depth == 0:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Close the file (the lock is free once no block holds it)."""
+        if self._fd is not None and self._pid == os.getpid():
+            os.close(self._fd)
+        self._fd = None
 
 
 class Database:
@@ -91,7 +116,8 @@ class Database:
         # this process, and an flock on a file beside the database across processes (server workers,
         # CLI commands). SQLite's own lock and busy timeout still guard against any other writer.
         self._write_lock = threading.RLock() if self.is_sqlite else None
-        self._lock_path = _lock_file_path(uri) if self.is_sqlite else None
+        lock_path = _lock_file_path(uri) if self.is_sqlite else None
+        self._file_lock = _FileLock(lock_path) if lock_path is not None else None
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
@@ -99,7 +125,7 @@ class Database:
         if write and self._write_lock is not None:
             with (
                 self._write_lock,
-                _file_lock(self._lock_path),
+                self._file_lock.held() if self._file_lock is not None else nullcontext(),
                 self._write_sessions() as session,
                 session.begin(),
             ):
@@ -110,7 +136,9 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection and the write-lock file."""
+        if self._file_lock is not None:
+            self._file_lock.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
