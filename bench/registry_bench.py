@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, contextmanager
@@ -84,12 +85,32 @@ class Target:
 
 
 @contextmanager
-def berth(root: Path, workers: int = 1) -> Iterator[Target]:
-    """A Berth server with user ``bench``; its registry token grants push and pull on ``bench/blobs``."""
+def postgres_database(admin_uri: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one run (dropped afterwards); yields its URI."""
+    from sqlalchemy import create_engine, text
+
+    name = f"berth_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_uri, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_uri.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def berth(root: Path, workers: int = 1, db_uri: str | None = None) -> Iterator[Target]:
+    """A Berth server with user ``bench``; its registry token grants push and pull on ``bench/blobs``.
+
+    ``db_uri``: the database (default: SQLite in ``root``).
+    """
     port = _free_port()
     config = {
         "SERVER_HOSTNAME": f"127.0.0.1:{port}",
-        "DB_URI": f"sqlite:///{root / 'berth.db'}",
+        "DB_URI": db_uri or f"sqlite:///{root / 'berth.db'}",
         "DISTRIBUTED_STORAGE_CONFIG": {"default": ["LocalStorage", {"storage_path": str(root / "storage")}]},
         "DISTRIBUTED_STORAGE_PREFERENCE": ["default"],
         "LOG_LEVEL": "WARNING",
@@ -354,6 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", choices=("all", "blobs", "manifests"), default="all", help="which measurements to run"
     )
+    parser.add_argument(
+        "--berth-db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="Berth's database: embedded SQLite (default) or a fresh database on --pg-admin-uri",
+    )
+    parser.add_argument("--pg-admin-uri", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per measurement (medians are reported)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -361,11 +389,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{REFERENCE_BINARY} not found: install Debian's docker-registry", file=sys.stderr)
         return 2
     payload = Payload(args.blob_mib)
-    starters: list[tuple[str, Callable[[Path], AbstractContextManager[Target]]]] = [
-        ("berth", lambda root: berth(root, args.berth_workers)),
-        ("reference", reference),
-    ]
     with ExitStack() as stack:
+        db_uri = (
+            stack.enter_context(postgres_database(args.pg_admin_uri))
+            if args.berth_db == "postgresql"
+            else None
+        )
+        starters: list[tuple[str, Callable[[Path], AbstractContextManager[Target]]]] = [
+            ("berth", lambda root: berth(root, args.berth_workers, db_uri)),
+            ("reference", reference),
+        ]
         targets: dict[str, Target] = {}
         for name, starter in starters:
             root = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))

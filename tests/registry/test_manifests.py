@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select
@@ -183,6 +184,47 @@ def test_index_needs_its_children(runtime: Runtime, client: TestClient) -> None:
     assert "Unknown manifest" in missing.json()["errors"][0]["detail"]["message"]
 
 
+def test_accept_without_index_types_gets_the_linux_amd64_image(runtime: Runtime, client: TestClient) -> None:
+    repo, headers = _setup(runtime, client)
+    arm_digest, arm = push_image(client, repo, "arm", headers, seed=b"arm")
+    amd_digest, amd = push_image(client, repo, "amd", headers, seed=b"amd")
+    index = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": INDEX,
+            "manifests": [
+                {
+                    "mediaType": OCI,
+                    "digest": digest,
+                    "size": len(body),
+                    "platform": {"os": "linux", "architecture": arch},
+                }
+                for digest, body, arch in ((arm_digest, arm, "arm64"), (amd_digest, amd, "amd64"))
+            ],
+        }
+    ).encode()
+    put = client.put(f"/v2/{repo}/manifests/multi", content=index, headers={**headers, "Content-Type": INDEX})
+    assert put.status_code == 201
+    index_digest = put.headers["Docker-Content-Digest"]
+
+    def pull(reference: str, accept: str | None) -> tuple[str, str, bytes]:
+        extra = {"Accept": accept} if accept is not None else {}
+        got = client.get(f"/v2/{repo}/manifests/{reference}", headers={**headers, **extra})
+        assert got.status_code == 200
+        return got.headers["Content-Type"], got.headers["Docker-Content-Digest"], got.content
+
+    # A client that reads only image manifests gets the linux/amd64 image, with that image's digest.
+    assert pull("multi", f"{OCI}, {DOCKER}") == (OCI, amd_digest, amd)
+    assert pull("multi", f"{OCI};q=0.9") == (OCI, amd_digest, amd)
+    # Clients that read indexes, say nothing or take anything get the index as pushed.
+    for accept in (f"{INDEX}, {OCI}", None, "*/*", f"{OCI}, */*;q=0.1"):
+        assert pull("multi", accept) == (INDEX, index_digest, index)
+    # A pull by digest gets exactly what the digest names; so does an index with no image it accepts.
+    assert pull(index_digest, OCI) == (INDEX, index_digest, index)
+    assert pull("multi", DOCKER) == (INDEX, index_digest, index)
+    assert pull("multi", f"{OCI}, {INDEX};q=0") == (OCI, amd_digest, amd)
+
+
 def test_artifact_with_subject_and_referrers(runtime: Runtime, client: TestClient) -> None:
     repo, headers = _setup(runtime, client)
     subject_digest, subject = push_image(client, repo, "latest", headers)
@@ -308,3 +350,36 @@ def test_delete_by_tag_and_by_digest(runtime: Runtime, client: TestClient) -> No
     )
     assert again.status_code == 201
     assert client.get(f"/v2/{repo}/manifests/{digest}", headers=headers).status_code == 200
+
+
+def test_concurrent_pushes_of_one_tag_and_one_digest_all_succeed(
+    runtime: Runtime, client: TestClient
+) -> None:
+    """On PostgreSQL pushes to one repository run side by side: clashes are retried, never a 5xx."""
+    repo, headers = _setup(runtime, client)
+    config, layer = b'{"architecture":"amd64","os":"linux"}', b"layer" * 30
+    for blob in (config, layer):
+        push_blob(client, repo, blob, headers)
+    shared = image_manifest(config, [layer])
+    others = [image_manifest(config, [layer], annotations={"n": str(i)}) for i in range(6)]
+
+    def put(args: tuple[str, bytes]) -> int:
+        tag, body = args
+        response = client.put(
+            f"/v2/{repo}/manifests/{tag}", content=body, headers={**headers, "Content-Type": OCI}
+        )
+        return response.status_code
+
+    work = [("same", body) for body in others] + [(f"t{i}", shared) for i in range(6)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(put, work))
+    assert statuses == [201] * len(work)
+    with runtime.db.transaction(write=False) as session:
+        rows = session.execute(select(Tag.name, Tag.end_time).where(Tag.name == "same")).all()
+        stored = session.scalars(select(Manifest.digest)).all()
+    assert len(rows) == 6
+    assert sum(1 for row in rows if row.end_time is None) == 1
+    assert sorted(stored) == sorted({sha256(body) for body in [shared, *others]})
+    live = client.get(f"/v2/{repo}/manifests/same", headers={**headers, "Accept": OCI})
+    assert live.status_code == 200
+    assert live.content in others

@@ -17,6 +17,7 @@ from berth.content.labels import MAX_CONFIG_BYTES, expires_after_of, image_label
 from berth.content.models import Blob, Manifest, ManifestBlob, ManifestChild, RepositoryBlob, Tag
 from berth.content.parsing import ParsedManifest
 from berth.content.tags import delete_tag, end_tags_of_manifest, set_tag
+from berth.db.locks import lock_names
 from berth.errors import ManifestInvalid, ManifestUnknown, TagInvalid
 from berth.lib import mediatypes as mt
 from berth.lib.digests import Digest, is_digest, parse_digest
@@ -29,6 +30,7 @@ def _unknown(kind: str, digest: str) -> ManifestInvalid:
     return ManifestInvalid("manifest invalid", detail={"message": f"Unknown {kind} `{digest}`"})
 
 
+PUSH_LOCKS = 1  # the key space of the named locks pushes take
 _LIVE_MANIFESTS = select(Manifest.digest, Manifest.id).where(
     Manifest.repository_id == bindparam("repository_id"),
     Manifest.digest.in_(bindparam("digests", expanding=True)),
@@ -164,12 +166,17 @@ def push_manifest(
 
     A new manifest gets the image's labels (read from its config blob when ``storage`` is given);
     ``quay.expires-after`` among them sets the pushed tag's expiration. Written with Core statements
-    (no ORM objects): this is the registry's hottest write transaction.
+    (no ORM objects): this is the registry's hottest write transaction. On PostgreSQL pushes to one
+    repository run side by side, except pushes of one tag or one manifest, which queue on a named lock;
+    the caller still retries on an integrity error (:meth:`berth.db.engine.Database.retrying`).
     """
     if tag is not None and not is_valid_tag(tag):
         raise TagInvalid("manifest tag did not match URI", detail={"tag": tag})
     conn = session.connection()
-    lock_repository(session, repo.id)
+    lock_repository(session, repo.id, shared=True)
+    # Pushes of one tag, or of one new manifest, wait for each other instead of clashing.
+    names = [f"{repo.id}/manifest/{digest}"] + ([f"{repo.id}/tag/{tag}"] if tag is not None else [])
+    lock_names(session, PUSH_LOCKS, names)
     blobs = _referenced_blobs(session, repo.id, parsed)
     children = _live_manifests(session, repo.id, [str(d) for d in parsed.children])
     for child in parsed.children:
@@ -310,6 +317,50 @@ def served_manifest(
     if row is None:
         raise ManifestUnknown("manifest unknown")
     return row[0], row[1], row[2]
+
+
+DEFAULT_PLATFORM = ("linux", "amd64")
+
+
+def platform_child(index_bytes: bytes, accepted: frozenset[str]) -> str | None:
+    """The digest of an index's ``linux/amd64`` image whose media type the client accepts, if any.
+
+    What a client that cannot read indexes gets instead of the index (as the reference registry does).
+    """
+    try:
+        body = json.loads(index_bytes)
+    except ValueError:
+        return None
+    entries = body.get("manifests") if isinstance(body, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or entry.get("mediaType") not in accepted:
+            continue
+        platform = entry.get("platform")
+        if not isinstance(platform, dict):
+            continue
+        if (platform.get("os"), platform.get("architecture")) == DEFAULT_PLATFORM:
+            digest = entry.get("digest")
+            return digest if isinstance(digest, str) else None
+    return None
+
+
+def negotiated_manifest(
+    session: Session, repository_id: int, reference: str, now: datetime, accepted: frozenset[str] | None
+) -> tuple[str, str, bytes]:
+    """:func:`served_manifest`, with an index pulled by tag swapped for its ``linux/amd64`` child when
+    the ``Accept`` header lists image manifest types but not the index's type (a pull by digest gets
+    what it names). Anything else is served as pushed: Berth does not convert to Docker schema 1,
+    which no maintained client needs."""
+    found = served_manifest(session, repository_id, reference, now)
+    if accepted is None or is_digest(reference) or found[0] not in mt.INDEXES or found[0] in accepted:
+        return found
+    child = platform_child(found[2], accepted)
+    if child is None:
+        return found
+    try:
+        return served_manifest(session, repository_id, child, now)
+    except ManifestUnknown:
+        return found
 
 
 def pull_entry(repo: RepoHandle, reference: str, *, actor: Actor | None, now: datetime) -> dict[str, Any]:

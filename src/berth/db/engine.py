@@ -9,16 +9,18 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 60000
+T = TypeVar("T")
 
 
 def _sqlite_engine(uri: str, *, immediate: bool) -> Engine:
@@ -134,6 +136,21 @@ class Database:
         factory = self._write_sessions if write else self._read_sessions
         with factory() as session, session.begin():
             yield session
+
+    def retrying(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """Run ``work`` in a write transaction, again in a new one when it ends in an integrity error.
+
+        For writers that run side by side on PostgreSQL and may clash on a unique index; the last
+        attempt's error propagates. (On SQLite writers never run side by side.)
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction(write=True) as session:
+                    return work(session)
+            except IntegrityError:
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         """Close every pooled connection and the write-lock file."""

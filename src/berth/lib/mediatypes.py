@@ -20,3 +20,22 @@ FOREIGN_LAYERS = frozenset(
         "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
     }
 )
+
+
+def accepted_types(header: str | None) -> frozenset[str] | None:
+    """The media types an ``Accept`` header lists (parameters dropped); None when it accepts anything.
+
+    No header, an empty one or a ``*/*`` entry accepts anything; ``q=0`` entries are refused types.
+    """
+    if not header or not header.strip():
+        return None
+    types: set[str] = set()
+    for entry in header.split(","):
+        media_type, *params = (part.strip() for part in entry.split(";"))
+        if any(param.replace(" ", "").lower() in ("q=0", "q=0.0", "q=0.00", "q=0.000") for param in params):
+            continue
+        if media_type in ("*/*", "application/*"):
+            return None
+        if media_type:
+            types.add(media_type.lower())
+    return frozenset(types)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,6 +12,7 @@ from berth.content.parsing import MAX_MANIFEST_BYTES, ParsedManifest, parse_mani
 from berth.errors import DigestInvalid
 from berth.http.api_adapter import read_limited_body
 from berth.lib.digests import Digest, digest_of, is_digest, parse_digest, sha256_digest
+from berth.lib.mediatypes import accepted_types
 from berth.registry.edge import Caller, RegistryEdge
 
 
@@ -27,11 +29,13 @@ class ManifestViews:
         name, reference = request.path_params["name"], request.path_params["reference"]
         is_get = request.method == "GET"
 
+        accepted = accepted_types(request.headers.get("accept"))
+
         def fetch() -> tuple[str, str, bytes]:
             now = self.edge.runtime.clock()
             with self.db.transaction(write=False) as session:
                 repo = self.edge.authorize(session, caller, name, "pull")
-                found = svc.served_manifest(session, repo.id, reference, now)
+                found = svc.negotiated_manifest(session, repo.id, reference, now, accepted)
             if is_get:
                 # Written after the response, with other pulls' entries: a pull takes no write lock.
                 self.edge.runtime.deferred_logs.add(
@@ -81,7 +85,7 @@ class ManifestViews:
         digest: Digest,
         tag: str | None,
     ) -> None:
-        with self.db.transaction(write=True) as session:
+        def store(session: Session) -> None:
             repo = self.edge.authorize(session, caller, name, "push")
             svc.push_manifest(
                 session,
@@ -94,6 +98,8 @@ class ManifestViews:
                 now=self.edge.runtime.clock(),
                 storage=self.edge.runtime.storage,
             )
+
+        self.db.retrying(store)
 
     async def delete(self, request: Request) -> Response:
         """``DELETE`` by digest ends every tag on it; by tag, that tag (202)."""

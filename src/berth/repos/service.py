@@ -153,10 +153,21 @@ def find_repository_handle(session: Session, namespace: str, name: str) -> RepoH
     return RepoHandle(*row) if row is not None else None
 
 
-def lock_repository(session: Session, repository_id: int) -> None:
-    """Serialise writers of one repository's tags (a row lock on PostgreSQL; SQLite locks the DB)."""
+_LOCK_REPOSITORY = select(Repository.id).where(Repository.id == bindparam("repository_id"))
+_EXCLUSIVE = _LOCK_REPOSITORY.with_for_update()
+_SHARED = _LOCK_REPOSITORY.with_for_update(read=True)
+
+
+def lock_repository(session: Session, repository_id: int, *, shared: bool = False) -> None:
+    """Lock one repository against other writers of its tags and manifests until the transaction ends.
+
+    A row lock on PostgreSQL (SQLite's write lock already serialises every writer). ``shared``: manifest
+    pushes, which may run side by side (two pushes that clash on a tag or a digest fail on a unique
+    index instead, and are retried); tag changes through the API and the collector take it exclusively,
+    so they never interleave with a push.
+    """
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Repository.id).where(Repository.id == repository_id).with_for_update())
+        session.connection().execute(_SHARED if shared else _EXCLUSIVE, {"repository_id": repository_id})
 
 
 def create_repository(
