@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from berth.accounts.models import Account
 from berth.config import Settings, settings_from_mapping
+from berth.content.blobs import direct_staging_key
 from berth.content.models import Blob, Manifest, PendingDeletion, RepositoryBlob, Tag, Upload
 from berth.content.tags import alive
 from berth.repos.models import Repository
@@ -187,6 +188,33 @@ def test_abandoned_uploads(client: TestClient, runtime: Runtime, clock: Clock) -
     assert list(runtime.storage.list("uploads")) == []
     assert _count(runtime, Upload) == 0
     assert client.patch(location, content=b"more", headers=v2).status_code == 404
+
+
+def test_staging_left_by_a_crashed_monolithic_upload(
+    client: TestClient, runtime: Runtime, clock: Clock
+) -> None:
+    """A process killed in the middle of ``POST ?digest=`` leaves its staging object and no row."""
+    _, repo, v2 = _world(client, runtime)
+    crashed = direct_staging_key(clock())
+    runtime.storage.write(crashed, [b"half a layer"])
+    chunked = client.post(f"/v2/{repo}/blobs/uploads/", headers=v2).headers["Location"]
+    assert client.patch(chunked, content=b"partial", headers=v2).status_code == 202
+    clock.advance(2 * 86400 - 60)
+    recent = direct_staging_key(clock())  # an upload still streaming: young, left alone
+    runtime.storage.write(recent, [b"in flight"])
+    assert client.patch(chunked, content=b"more", headers=v2).status_code == 202  # still in use
+    clock.advance(120)
+    assert dry_run(runtime).counts["upload"] == 1  # announced, not deleted
+    assert crashed in runtime.storage.list("uploads")
+    summary = collect(runtime)
+    assert summary.counts["upload"] == 1
+    assert summary.upload_bytes == len(b"half a layer")
+    assert summary.deleted_objects == 1
+    with runtime.db.transaction(write=False) as session:
+        open_upload = session.scalar(select(Upload.staging_key))
+    assert open_upload is not None
+    assert sorted(runtime.storage.list("uploads")) == sorted([recent, open_upload])
+    assert client.patch(chunked, content=b"!", headers=v2).status_code == 202
 
 
 def test_deleted_repository_is_purged(client: TestClient, runtime: Runtime, clock: Clock) -> None:

@@ -1,8 +1,10 @@
 """Blobs and uploads: content-addressed storage, repository links, resumable uploads.
 
 Upload bytes grow in a staging object (``uploads/<uuid>``) while the upload's size lives in the DB, so
-any server process can continue or finish an upload. The digest is verified before the bytes are
-moved under their content address and before the blob row makes them visible.
+any server process can continue or finish an upload. A monolithic upload (``POST ?digest=``) has no
+row: its staging object's name carries its start time (``uploads/direct-<unix seconds>-<uuid>``), so
+the collector can sweep what a crash left behind without a database lookup. The digest is verified
+before the bytes are moved under their content address and before the blob row makes them visible.
 
 Safety against the garbage collector: :func:`store_blob` places the bytes and records the row in one
 write transaction holding the digest's lock (a PostgreSQL advisory lock; SQLite's write lock
@@ -104,6 +106,27 @@ def lock_digest(session: Session, digest: str) -> None:
     except ValueError:
         key = 0
     session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+DIRECT_STAGING_PREFIX = "uploads/direct-"
+
+
+def direct_staging_key(now: datetime) -> str:
+    """A fresh staging key for a monolithic upload, stamped with its start time."""
+    return f"{DIRECT_STAGING_PREFIX}{int(now.timestamp())}-{uuidlib.uuid4()}"
+
+
+def stale_direct_staging(keys: Iterable[str], cutoff: datetime) -> list[str]:
+    """The monolithic-upload staging keys among ``keys`` started before ``cutoff``."""
+    stale: list[str] = []
+    limit = cutoff.timestamp()
+    for key in keys:
+        if not key.startswith(DIRECT_STAGING_PREFIX):
+            continue
+        stamp, _, _ = key[len(DIRECT_STAGING_PREFIX) :].partition("-")
+        if stamp.isdigit() and int(stamp) < limit:
+            stale.append(key)
+    return stale
 
 
 def record_blob(session: Session, digest: Digest, size: int, now: datetime) -> Blob:

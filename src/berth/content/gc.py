@@ -11,7 +11,8 @@ dry run runs them all in one transaction it rolls back. Steps, in order:
 5. blob links no manifest of the repository uses (older than the grace period) go;
 6. blobs with no link and no manifest go: their bytes are queued in ``pending_deletion``;
 7. uploads idle for longer than ``upload_max_age_s`` go (their staging bytes are queued too);
-8. queued bytes are deleted (only after the commit that queued them; idempotent, crash-safe).
+8. queued bytes are deleted (only after the commit that queued them; idempotent, crash-safe);
+9. staging objects of monolithic uploads older than ``upload_max_age_s`` go (a crash left them).
 
 Races with pushes: manifests and links are removed per repository under the repository lock that
 manifest pushes and tag changes take, re-checked inside it. Blob rows are locked (``FOR UPDATE SKIP
@@ -30,7 +31,7 @@ from sqlalchemy import Row, Select, and_, delete, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from berth.accounts.models import Account
-from berth.content.blobs import lock_digest
+from berth.content.blobs import lock_digest, stale_direct_staging
 from berth.content.models import (
     Blob,
     Manifest,
@@ -43,7 +44,7 @@ from berth.content.models import (
 )
 from berth.repos.models import Repository
 from berth.repos.service import lock_repository
-from berth.storage.base import BlobStorage
+from berth.storage.base import BlobStorage, StorageError
 
 Report = Callable[[str, str, int], None]
 """Called once per item removed: ``(kind, name, bytes)``."""
@@ -322,6 +323,28 @@ STEPS: tuple[tuple[str, Callable[[Session, datetime, GcOptions, Report], int]], 
     ("blobs", remove_blobs),
     ("uploads", remove_stale_uploads),
 )
+
+
+# --- 9: staging objects of monolithic uploads a crash left behind ----------------------------------
+
+
+def sweep_direct_staging(
+    storage: BlobStorage, now: datetime, options: GcOptions, report: Report, *, dry: bool = False
+) -> int:
+    """Delete monolithic-upload staging objects older than ``upload_max_age_s`` (no row tracks them:
+    a finished or failed upload removes its own, so what is left is from a crashed process)."""
+    cutoff = now - timedelta(seconds=options.upload_max_age_s)
+    swept = 0
+    for key in stale_direct_staging(storage.list("uploads"), cutoff):
+        try:
+            size = storage.stat(key)
+            if not dry:
+                storage.delete(key)
+        except StorageError:
+            continue  # gone already (another collector)
+        report("upload", key, size)
+        swept += 1
+    return swept
 
 
 # --- 8: bytes ------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid as uuidlib
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -120,7 +119,7 @@ class BlobViews:
                 return self._created(name, mounted)
         if query.get("digest") is not None:
             expected = _digest_param(query.get("digest"))
-            key = f"uploads/{uuidlib.uuid4()}"
+            key = svc.direct_staging_key(self.edge.runtime.clock())
             hasher = new_hasher(expected.algorithm)
             try:
                 await stream_to_staging(request.stream(), self.storage, key, [hasher])

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from berth.config import Settings
-from berth.content.gc import STEPS, GcOptions, Report, delete_pending_bytes
+from berth.content.gc import STEPS, GcOptions, Report, delete_pending_bytes, sweep_direct_staging
 from berth.runtime import Runtime
 
 log = logging.getLogger("berth.workers.gc")
@@ -103,6 +103,11 @@ def collect(runtime: Runtime, *, on_step: StepHook = _noop_step, on_item: Report
             on_item("bytes", f"{objects} objects", size)
         if handled == 0:
             break
+    on_step("staging")
+    swept_before = summary.upload_bytes
+    swept = sweep_direct_staging(runtime.storage, runtime.clock(), options, report)
+    summary.deleted_objects += swept
+    summary.deleted_bytes += summary.upload_bytes - swept_before
     log.info("gc pass", extra=summary.as_dict())
     return summary
 
@@ -129,6 +134,7 @@ def dry_run(runtime: Runtime, *, on_item: Report = _noop_item) -> GcSummary:
             raise _Rollback
     except _Rollback:
         pass
+    sweep_direct_staging(runtime.storage, now, options, report, dry=True)
     summary.deleted_objects = summary.counts["blob"] + summary.counts["upload"]
     summary.deleted_bytes = summary.blob_bytes + summary.upload_bytes
     return summary
