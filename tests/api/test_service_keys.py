@@ -90,6 +90,10 @@ def test_create_returns_the_private_key_once(client: TestClient, runtime: Runtim
     assert list(key) == KEY_FIELDS
     assert key["kid"] == thumb
     assert key["jwk"] == {"e": "AQAB", "kty": "RSA", "n": _b64(public.n), "kid": thumb}
+    # Flask's jsonify sorts keys at every level (golden listServiceKeys).
+    assert list(key["jwk"]) == ["e", "kid", "kty", "n"]
+    assert list(key["metadata"]) == sorted(key["metadata"])
+    assert list(key["approval"]["approver"]) == sorted(key["approval"]["approver"])
     assert key["metadata"] == {
         "team": "ci",
         "created_by": "Quay Superuser Panel",
@@ -116,6 +120,7 @@ def test_create_returns_the_private_key_once(client: TestClient, runtime: Runtim
     jwks = client.get("/keys/services/quay/keys")
     assert jwks.status_code == 200
     [published] = jwks.json()["keys"]
+    assert list(published) == ["e", "kid", "kty", "n"]
     verifier = jwt.PyJWK(published).key
     assert jwt.decode(signed, verifier, algorithms=["RS256"]) == {"iss": "quay"}
 

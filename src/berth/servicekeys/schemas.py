@@ -17,8 +17,22 @@ def http_date(value: datetime | None) -> str | None:
     return None if value is None else format_datetime(as_utc(value).replace(microsecond=0), usegmt=True)
 
 
+def sorted_json(value: Any) -> Any:
+    """``value`` with every object's keys in order, as Flask's ``jsonify`` writes them in Quay."""
+    if isinstance(value, dict):
+        return sorted_object(value)
+    if isinstance(value, list):
+        return [sorted_json(item) for item in value]
+    return value
+
+
+def sorted_object(value: dict[str, Any]) -> dict[str, Any]:
+    """A JSON object with its keys in order, recursively (see :func:`sorted_json`)."""
+    return {k: sorted_json(value[k]) for k in sorted(value)}
+
+
 def key_view(key: ServiceKey, approver: Account | None, *, super_users: frozenset[str]) -> dict[str, Any]:
-    """A key as ``listServiceKeys`` / ``getServiceKey`` show it (keys sorted, as Quay's jsonify)."""
+    """A key as ``listServiceKeys`` / ``getServiceKey`` show it (keys sorted at every level, as Quay's)."""
     approval: dict[str, Any] | None = None
     if key.approval_type is not None:
         approval = {
@@ -27,14 +41,16 @@ def key_view(key: ServiceKey, approver: Account | None, *, super_users: frozense
             "approver": None if approver is None else install_user_view(approver, super_users=super_users),
             "notes": key.approval_notes or "",
         }
-    return {
-        "approval": approval,
-        "created_date": http_date(key.created),
-        "expiration_date": http_date(key.expiration),
-        "jwk": key.jwk,
-        "kid": key.kid,
-        "metadata": key.metadata_json,
-        "name": key.name,
-        "rotation_duration": key.rotation_duration,
-        "service": key.service,
-    }
+    return sorted_object(
+        {
+            "approval": approval,
+            "created_date": http_date(key.created),
+            "expiration_date": http_date(key.expiration),
+            "jwk": key.jwk,
+            "kid": key.kid,
+            "metadata": key.metadata_json,
+            "name": key.name,
+            "rotation_duration": key.rotation_duration,
+            "service": key.service,
+        }
+    )

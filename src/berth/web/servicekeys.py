@@ -28,6 +28,7 @@ from berth.http.responses import JsonResponse
 from berth.lib.dates import as_utc
 from berth.runtime import Runtime
 from berth.servicekeys.keyserver import register_key, unregister_key
+from berth.servicekeys.schemas import sorted_object
 from berth.servicekeys.service import published_key, published_keys
 
 MAX_CACHE_S = 24 * 60 * 60
@@ -81,7 +82,7 @@ def servicekey_routes(runtime: Runtime) -> list[Route]:
 
     def jwks(service: str) -> dict[str, Any]:
         with runtime.db.transaction(write=False) as session:
-            return {"keys": published_keys(session, service, runtime.clock())}
+            return sorted_object({"keys": published_keys(session, service, runtime.clock())})
 
     def one(service: str, kid: str) -> Response:
         now = runtime.clock()
@@ -93,7 +94,9 @@ def servicekey_routes(runtime: Runtime) -> list[Route]:
             lifetime = MAX_CACHE_S
             if key.expiration is not None:
                 lifetime = min(lifetime, int((as_utc(key.expiration) - now).total_seconds()))
-            return JsonResponse(key.jwk, headers={"Cache-Control": f"max-age={max(0, lifetime)}"})
+            return JsonResponse(
+                sorted_object(key.jwk), headers={"Cache-Control": f"max-age={max(0, lifetime)}"}
+            )
 
     async def list_keys(request: Request) -> Response:
         return JsonResponse(await run_in_threadpool(jwks, str(request.path_params["service"])))
