@@ -36,6 +36,7 @@ from berth.web.federation import federation_routes
 from berth.web.health import health_routes
 from berth.web.oauth import oauth_routes
 from berth.web.recovery import recovery_routes
+from berth.web.servicekeys import servicekey_routes
 
 log = logging.getLogger("berth.app")
 _PARAM = re.compile(r"{[^}]+}")
@@ -76,6 +77,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         *recovery_routes(runtime),
         *oauth_routes(runtime),
         *federation_routes(runtime),
+        *servicekey_routes(runtime),
         *docs_routes(),
         Route("/metrics", metrics_view, methods=["GET"]),
     ]

@@ -1,0 +1,1 @@
+"""Global messages: banners a superuser shows to every visitor (Quay's ``globalmessages``)."""
