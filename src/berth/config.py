@@ -110,8 +110,11 @@ class Settings:
     blob_upload_max_age_s: int = 2 * 86400
 
     def feature(self, name: str) -> bool:
-        """Whether ``FEATURE_<name>`` is on."""
-        return self.features.get(name.removeprefix("FEATURE_"), False)
+        """Whether ``FEATURE_<name>`` is on; ``"A and FEATURE_B"`` needs every flag named (as Quay's
+        stacked ``show_if`` gates)."""
+        return all(
+            self.features.get(part.strip().removeprefix("FEATURE_"), False) for part in name.split(" and ")
+        )
 
     @property
     def base_url(self) -> str:

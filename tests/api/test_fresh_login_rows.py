@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -25,6 +26,16 @@ def test_fresh_login_rows_match_quay(spec_dir: Path) -> None:
 
 
 def test_stale_session_is_refused_on_every_fresh_login_route(runtime: Runtime, clock: Clock) -> None:
+    # Turn on the flags gating these routes (a gated route is a 404 while its flag is off).
+    flags = {
+        part.strip().removeprefix("FEATURE_")
+        for e in ENDPOINTS
+        if e.fresh_login and e.feature
+        for part in e.feature.split(" and ")
+    }
+    runtime.settings = replace(
+        runtime.settings, features={**runtime.settings.features, **dict.fromkeys(flags, True)}
+    )
     with runtime.db.transaction() as session:
         name = make_user(session, clock()).username
     app: Starlette = create_app(runtime.settings, runtime)
