@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
@@ -183,3 +190,35 @@ def test_in_process_worker_prunes_and_stops(client: TestClient, runtime: Runtime
     runner.stop(wait_s=30)
     assert not runner.thread.is_alive()
     assert w.live() == ["b"]
+
+
+def test_berth_worker_autoprune_runs_until_sigterm(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "DB_URI": f"sqlite:///{tmp_path / 'berth.db'}",
+                "DISTRIBUTED_STORAGE_CONFIG": {
+                    "default": ["LocalStorage", {"storage_path": str(tmp_path / "storage")}]
+                },
+                "FEATURE_AUTO_PRUNE": True,
+            }
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BERTH_")}
+    command = [sys.executable, "-m", "berth", "--config", str(config), "worker", "autoprune"]
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as process:
+        assert process.stderr is not None
+        try:
+            line = process.stderr.readline()  # the first pass logs once it has run
+            deadline = time.monotonic() + 60
+            while '"autoprune pass"' not in line and line and time.monotonic() < deadline:
+                line = process.stderr.readline()
+            record = json.loads(line)
+            assert record["msg"] == "autoprune pass"
+            assert (record["policies"], record["repositories"], record["tags"]) == (0, 0, 0)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            if process.poll() is None:
+                process.kill()
