@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     gc = sub.add_parser("gc", help="run one garbage-collection pass")
     gc.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
     worker = sub.add_parser("worker", help="run one background worker in the foreground")
-    worker.add_argument("name", help="the worker: gc")
+    worker.add_argument("name", help="the worker: gc or autoprune")
 
     config = sub.add_parser("config", help="configuration tools")
     config_sub = config.add_subparsers(dest="config_command", required=True)
@@ -99,15 +99,17 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     _migrate(settings)
     print(f"berth: serving on http://{args.host}:{args.port}", file=sys.stderr)
     from berth.app import build_runtime
-    from berth.workers.console import start_in_process
+    from berth.workers.console import start_autoprune_in_process, start_in_process
 
     runtime = build_runtime(settings)
     collector = start_in_process(runtime)  # FEATURE_GARBAGE_COLLECTION
+    pruner = start_autoprune_in_process(runtime)  # FEATURE_AUTO_PRUNE
     try:
         return _run_server(args, runtime)
     finally:
-        if collector is not None:
-            collector.stop(wait_s=10)
+        for runner in (collector, pruner):
+            if runner is not None:
+                runner.stop(wait_s=10)
 
 
 def _run_server(args: argparse.Namespace, runtime: Runtime) -> int:

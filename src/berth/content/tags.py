@@ -123,8 +123,17 @@ def set_tag(
     return kind
 
 
-def delete_tag(session: Session, repo: RepoHandle, name: str, *, actor: Actor | None, now: datetime) -> bool:
-    """End the live tag ``name``; False when there is none."""
+def delete_tag(
+    session: Session,
+    repo: RepoHandle,
+    name: str,
+    *,
+    actor: Actor | None,
+    now: datetime,
+    log_kind: str = "delete_tag",
+) -> bool:
+    """End the live tag ``name``; False when there is none. ``log_kind``: the usage-log kind
+    (the auto-prune pass writes ``autoprune_tag_delete``)."""
     current = live_tag(session, repo.id, name)
     if current is None or _end_expired(current, now):
         session.flush()
@@ -132,7 +141,7 @@ def delete_tag(session: Session, repo: RepoHandle, name: str, *, actor: Actor | 
     digest = session.scalar(select(Manifest.digest).where(Manifest.id == current.manifest_id))
     current.end_time = now
     session.flush()
-    _log(session, "delete_tag", repo, actor, now, tag=name, manifest_digest=digest or "")
+    _log(session, log_kind, repo, actor, now, tag=name, manifest_digest=digest or "")
     return True
 
 

@@ -1,4 +1,5 @@
-"""The ``berth gc`` and ``berth worker`` commands, and the collector ``berth serve`` runs in-process.
+"""The ``berth gc`` and ``berth worker`` commands, and the workers ``berth serve`` runs in-process
+(the collector, and the auto-prune worker when ``FEATURE_AUTO_PRUNE`` is on).
 
 On a terminal ``berth gc`` shows a progress bar (rich); otherwise it writes JSON progress logs.
 ``--dry-run`` prints every item a real pass would remove now and the bytes it would free.
@@ -12,10 +13,11 @@ import sys
 from typing import TextIO
 
 from berth.runtime import Runtime
+from berth.workers import autoprune
 from berth.workers.gc import GcSummary, collect, dry_run, gc_worker
 from berth.workers.runner import Runner
 
-WORKERS = ("gc",)
+WORKERS = ("gc", "autoprune")
 
 
 def _human(size: int) -> str:
@@ -76,7 +78,10 @@ def worker_command(runtime: Runtime, name: str) -> int:
     if name not in WORKERS:
         print(f"berth: unknown worker {name!r} (known: {', '.join(WORKERS)})", file=sys.stderr)
         return 2
-    runner = Runner(name, gc_worker(runtime), runtime.settings.gc_frequency_s)
+    if name == "autoprune":
+        runner = Runner(name, autoprune.autoprune_worker(runtime), autoprune.INTERVAL_S)
+    else:
+        runner = Runner(name, gc_worker(runtime), runtime.settings.gc_frequency_s)
 
     def stop(_signum: int, _frame: object) -> None:
         runner.stop()
@@ -93,5 +98,15 @@ def start_in_process(runtime: Runtime) -> Runner | None:
     if not runtime.settings.feature("GARBAGE_COLLECTION"):
         return None
     runner = Runner("gc", gc_worker(runtime), runtime.settings.gc_frequency_s)
+    runner.start()
+    return runner
+
+
+def start_autoprune_in_process(runtime: Runtime) -> Runner | None:
+    """The auto-prune worker as a daemon thread of ``berth serve`` (None when ``FEATURE_AUTO_PRUNE``
+    is off)."""
+    if not runtime.settings.feature(autoprune.FEATURE):
+        return None
+    runner = Runner("autoprune", autoprune.autoprune_worker(runtime), autoprune.INTERVAL_S)
     runner.start()
     return runner
