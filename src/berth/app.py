@@ -39,6 +39,8 @@ from berth.web.recovery import recovery_routes
 
 log = logging.getLogger("berth.app")
 _PARAM = re.compile(r"{[^}]+}")
+# How long shutdown waits for usage-log exports still running in background threads.
+EXPORT_SHUTDOWN_WAIT_S = 30.0
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -105,6 +107,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        if not await run_in_threadpool(runtime.log_exports.wait, EXPORT_SHUTDOWN_WAIT_S):
+            running = runtime.log_exports.running
+            log.warning("usage-log exports still running at shutdown", extra={"running": running})
         try:
             await run_in_threadpool(runtime.deferred_logs.close)
         except Exception as exc:  # shutting down: report, never hang or crash the server's exit
