@@ -32,6 +32,7 @@ from berth.runtime import Runtime
 from berth.storage.factory import build_storage
 from berth.web.csrf import csrf_routes
 from berth.web.docs import docs_routes
+from berth.web.exportedlogs import exported_logs_routes
 from berth.web.federation import federation_routes
 from berth.web.health import health_routes
 from berth.web.oauth import oauth_routes
@@ -76,6 +77,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         *health_routes(runtime),
         *csrf_routes(runtime),
         *recovery_routes(runtime),
+        *exported_logs_routes(runtime),
         *oauth_routes(runtime),
         *federation_routes(runtime),
         *docs_routes(),

@@ -366,6 +366,19 @@ def test_export_posts_to_the_callback(
     client: TestClient, runtime: Runtime, acme: tuple[str, str], receiver: _Receiver
 ) -> None:
     owner, token = acme
+    refused = client.post(
+        "/api/v1/repository/acme/app/exportlogs", json={"callback_url": receiver.url}, headers=_h(token)
+    )
+    assert refused.status_code == 200
+    assert runtime.log_exports.wait(15)
+    assert receiver.bodies == []  # a loopback callback is refused unless its host is allowed (SSRF)
+    failure = client.get("/api/v1/repository/acme/app/logs", headers=_h(token)).json()["logs"][0]
+    assert failure["kind"] == "export_logs_failure"
+    assert failure["metadata"]["error"] == "callback refused: the host is not public (SSRF_ALLOWED_HOSTS)"
+    assert failure["metadata"]["repo"] == "app"
+    for key in list(runtime.storage.list("exports/")):
+        runtime.storage.delete(key)
+    runtime.settings = replace(runtime.settings, ssrf_allowed_hosts=frozenset({"127.0.0.1"}))
     response = client.post(
         "/api/v1/repository/acme/app/exportlogs",
         params={"starttime": "01/14/2026", "endtime": "01/15/2026"},
@@ -387,7 +400,13 @@ def test_export_posts_to_the_callback(
     assert (
         payload["exported_data_url"] == f"http://testserver/exportedlogs/{key.removeprefix('exports/')[:-5]}"
     )
-    document = json.loads(runtime.storage.read_bytes(key))
+    download = client.get(payload["exported_data_url"])
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "application/json"
+    document = download.json()
+    assert download.content == runtime.storage.read_bytes(key)
+    assert client.get(f"/exportedlogs/{export_id}-{uuid.uuid4()}").status_code == 404
+    assert client.get("/exportedlogs/..%2Fsecret").status_code == 404
     assert document["export_id"] == export_id
     assert document["details"] == {
         "start_time": "Wed, 14 Jan 2026 00:00:00 -0000",
@@ -396,7 +415,11 @@ def test_export_posts_to_the_callback(
         "repository": "app",
     }
     assert document["logs"][-1] == {"terminator": True}
-    assert {e["kind"] for e in document["logs"][:-1]} == {"create_repo", "export_logs_success"}
+    assert {e["kind"] for e in document["logs"][:-1]} == {
+        "create_repo",
+        "export_logs_success",
+        "export_logs_failure",
+    }
     queued = client.get("/api/v1/repository/acme/app/logs", headers=_h(token)).json()["logs"][0]
     assert queued["kind"] == "export_logs_success"
     assert queued["performer"]["name"] == owner
@@ -483,6 +506,7 @@ def test_export_validates_the_body(client: TestClient, runtime: Runtime) -> None
 
 
 def test_failed_delivery_is_logged(client: TestClient, runtime: Runtime) -> None:
+    runtime.settings = replace(runtime.settings, ssrf_allowed_hosts=frozenset({"127.0.0.1"}))
     me, token = user_with_token(runtime)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

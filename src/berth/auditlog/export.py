@@ -11,8 +11,11 @@ and recorded as an ``export_logs_failure`` entry.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import re
+import socket
 import threading
 import time
 import uuid
@@ -37,6 +40,9 @@ from berth.storage.base import BlobStorage
 log = logging.getLogger(__name__)
 
 EXPORT_PREFIX = "exports"
+# ``<export id>-<random key>``: both UUIDs, so a download link cannot be derived from the export id.
+_UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_FILE_ID = re.compile(f"^{_UUID}-{_UUID}$")
 CALLBACK_TIMEOUT_S = 10.0
 BATCH = 500
 STATUS_SUCCESS = "success"
@@ -99,6 +105,13 @@ def queued_metadata(request: ExportRequest, *, now: datetime) -> dict[str, Any]:
     return metadata
 
 
+def export_key(file_id: str) -> str | None:
+    """The storage key of an exported file named ``file_id`` (None for a malformed name)."""
+    if not _FILE_ID.fullmatch(file_id):
+        return None
+    return f"{EXPORT_PREFIX}/{file_id}.json"
+
+
 def _day(value: datetime) -> str:
     return value.strftime("%m/%d/%Y")
 
@@ -128,8 +141,30 @@ class ExportOutcome:
     errors: list[str]
 
 
-def _post_callback(request: ExportRequest, status: str, url: str | None) -> str | None:
+def callback_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
+    """Whether a callback may call ``url``: its host is listed in ``allowed_hosts`` or every address
+    it resolves to is public (no loopback, private, link-local or reserved address: no SSRF)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        return False
+    if host in allowed_hosts:
+        return True
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError):
+        return False
+    addresses = {str(info[4][0]).split("%", 1)[0] for info in infos}
+    return bool(addresses) and all(ipaddress.ip_address(a).is_global for a in addresses)
+
+
+def _post_callback(
+    request: ExportRequest, status: str, url: str | None, allowed_hosts: frozenset[str]
+) -> str | None:
     assert request.callback_url is not None
+    if not callback_allowed(request.callback_url, allowed_hosts):
+        return "callback refused: the host is not public (SSRF_ALLOWED_HOSTS)"
     payload = {
         "export_id": request.export_id,
         "start_time": _day(request.window.start),
@@ -180,21 +215,23 @@ def run_export(
     mailer: Mailer,
     base_url: str,
     clock: Callable[[], datetime],
+    allowed_hosts: frozenset[str] = frozenset(),
 ) -> ExportOutcome:
     """Export, deliver, and record a failure (never raises)."""
     errors: list[str] = []
     file_name = f"{request.export_id}-{uuid.uuid4()}"
-    key: str | None = f"{EXPORT_PREFIX}/{file_name}.json"
+    key = export_key(file_name)
     status = STATUS_SUCCESS
     try:
-        storage.write(f"{EXPORT_PREFIX}/{file_name}.json", _document(request, transaction))
+        assert key is not None
+        storage.write(key, _document(request, transaction))
     except Exception as exc:
         log.exception("log export failed", extra={"export_id": request.export_id})
         errors.append(f"export failed: {type(exc).__name__}")
         status, key = STATUS_FAILED, None
     url = f"{base_url}/exportedlogs/{file_name}" if key is not None else None
     if request.callback_url:
-        error = _post_callback(request, status, url)
+        error = _post_callback(request, status, url, allowed_hosts)
         if error:
             errors.append(error)
     if request.callback_email:
@@ -249,6 +286,7 @@ class ExportJobs:
         mailer: Mailer,
         base_url: str,
         clock: Callable[[], datetime],
+        allowed_hosts: frozenset[str] = frozenset(),
         before: Callable[[], object] | None = None,
     ) -> threading.Thread:
         """Run :func:`run_export` in a new thread; ``before`` runs first in that thread (the API
@@ -268,6 +306,7 @@ class ExportJobs:
                     mailer=mailer,
                     base_url=base_url,
                     clock=clock,
+                    allowed_hosts=allowed_hosts,
                 )
             finally:
                 with self._lock:

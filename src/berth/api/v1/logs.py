@@ -4,6 +4,7 @@ superusers) the whole installation."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -44,6 +45,7 @@ from berth.repos.models import Repository
 from berth.repos.service import split_repository_path
 
 _PAGE_KIND = "logs"
+log = logging.getLogger(__name__)
 
 
 class ExportLogs(BaseModel):
@@ -64,8 +66,12 @@ def _window(ctx: RequestContext) -> Window:
 @contextmanager
 def _reading(ctx: RequestContext) -> Iterator[Session]:
     """A session that sees this process's queued pull entries: they are written first; SQLite's
-    read transaction already holds an older snapshot, so there a new one is opened."""
-    ctx.runtime.deferred_logs.flush()
+    read transaction already holds an older snapshot, so there a new one is opened. If they cannot
+    be written now, the logs are read without them (the writer keeps them for its next try)."""
+    try:
+        ctx.runtime.deferred_logs.flush()
+    except Exception as exc:
+        log.warning("queued usage-log entries not written before a read", extra={"error": type(exc).__name__})
     if not ctx.runtime.db.is_sqlite:
         yield ctx.session
         return
@@ -198,6 +204,7 @@ def _export(
             mailer=mailer_for(runtime.settings),
             base_url=runtime.settings.base_url,
             clock=runtime.clock,
+            allowed_hosts=runtime.settings.ssrf_allowed_hosts,
         )
 
     # The export starts once the request's transaction has committed (never after a rollback).
