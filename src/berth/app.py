@@ -32,6 +32,7 @@ from berth.runtime import Runtime
 from berth.storage.factory import build_storage
 from berth.web.csrf import csrf_routes
 from berth.web.docs import docs_routes
+from berth.web.exportedlogs import exported_logs_routes
 from berth.web.federation import federation_routes
 from berth.web.health import health_routes
 from berth.web.oauth import oauth_routes
@@ -40,6 +41,8 @@ from berth.web.servicekeys import servicekey_routes
 
 log = logging.getLogger("berth.app")
 _PARAM = re.compile(r"{[^}]+}")
+# How long shutdown waits for usage-log exports still running in background threads.
+EXPORT_SHUTDOWN_WAIT_S = 30.0
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -75,6 +78,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
         *health_routes(runtime),
         *csrf_routes(runtime),
         *recovery_routes(runtime),
+        *exported_logs_routes(runtime),
         *oauth_routes(runtime),
         *federation_routes(runtime),
         *servicekey_routes(runtime),
@@ -107,6 +111,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
+        if not await run_in_threadpool(runtime.log_exports.wait, EXPORT_SHUTDOWN_WAIT_S):
+            running = runtime.log_exports.running
+            log.warning("usage-log exports still running at shutdown", extra={"running": running})
         try:
             await run_in_threadpool(runtime.deferred_logs.close)
         except Exception as exc:  # shutting down: report, never hang or crash the server's exit

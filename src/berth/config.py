@@ -108,6 +108,9 @@ class Settings:
     gc_frequency_s: int = 30
     push_temp_tag_expiration_s: int = 3600
     blob_upload_max_age_s: int = 2 * 86400
+    # Hosts outgoing callbacks (usage-log exports) may reach although they resolve to private,
+    # loopback or otherwise non-public addresses (Quay's SSRF_ALLOWED_HOSTS).
+    ssrf_allowed_hosts: frozenset[str] = frozenset()
 
     def feature(self, name: str) -> bool:
         """Whether ``FEATURE_<name>`` is on; ``"A and FEATURE_B"`` needs every flag named (as Quay's
@@ -154,6 +157,7 @@ class Settings:
             "GARBAGE_COLLECTION_FREQUENCY": f"{self.gc_frequency_s}s",
             "PUSH_TEMP_TAG_EXPIRATION_SEC": self.push_temp_tag_expiration_s,
             "BLOB_UPLOAD_MAX_AGE": f"{self.blob_upload_max_age_s}s",
+            "SSRF_ALLOWED_HOSTS": sorted(self.ssrf_allowed_hosts),
             **{f"FEATURE_{k}": v for k, v in sorted(self.features.items())},
         }
 
@@ -330,6 +334,10 @@ _FIELDS: dict[str, tuple[str, Callable[[str, Any], Any]]] = {
     "GARBAGE_COLLECTION_FREQUENCY": ("gc_frequency_s", _duration),
     "PUSH_TEMP_TAG_EXPIRATION_SEC": ("push_temp_tag_expiration_s", _duration),
     "BLOB_UPLOAD_MAX_AGE": ("blob_upload_max_age_s", _duration),
+    "SSRF_ALLOWED_HOSTS": (
+        "ssrf_allowed_hosts",
+        lambda key, value: frozenset(host.lower() for host in _str_list(key, value)),
+    ),
 }
 
 KNOWN_KEYS = frozenset({*_FIELDS, "DISTRIBUTED_STORAGE_CONFIG", "DISTRIBUTED_STORAGE_PREFERENCE"})

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from berth.accounts.service import PasswordPolicy
 from berth.auditlog.deferred import DeferredLogWriter
+from berth.auditlog.export import ExportJobs
 from berth.auth.policy import PolicyOptions
 from berth.config import Settings
 from berth.db.engine import Database
@@ -25,9 +26,12 @@ class Runtime:
     clock: Callable[[], datetime] = field(default=utcnow)
     # Usage-log entries written after the response (pulls); flushed at shutdown.
     deferred_logs: DeferredLogWriter = field(init=False, repr=False)
+    # Usage-log exports running in background threads; awaited at shutdown.
+    log_exports: ExportJobs = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.deferred_logs = DeferredLogWriter(lambda: self.db.transaction(write=True))
+        self.log_exports = ExportJobs()
 
     @property
     def password_policy(self) -> PasswordPolicy:

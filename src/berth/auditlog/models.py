@@ -19,6 +19,8 @@ class LogEntry(Base):
         Index("ix_log_entry_namespace_time", "namespace_id", "created"),
         Index("ix_log_entry_repository_time", "repository_id", "created"),
         Index("ix_log_entry_performer_time", "performer_id", "created"),
+        # The installation-wide list (superusers) pages by time alone.
+        Index("ix_log_entry_created", "created"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
