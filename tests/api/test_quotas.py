@@ -25,7 +25,8 @@ from berth.quotas.schemas import human_size, parse_size
 from berth.repos.models import Repository, Visibility
 from berth.repos.service import create_repository
 from berth.runtime import Runtime
-from tests.factories import user_with_token
+from tests.factories import make_token, user_with_token
+from tests.registry.helpers import image_manifest, make_repo, new_user, push_blob, user_headers
 
 ORG = "acme"
 
@@ -388,3 +389,45 @@ def test_size_strings() -> None:
     assert human_size(1023) == "1023.0 Byte"
     assert human_size(1024) == "1.0 KiB"
     assert human_size(5000000000) == "4.7 GiB"
+
+
+def test_pushes_past_a_reject_limit_are_refused_and_views_show_usage(
+    runtime: Runtime, quota_client: TestClient
+) -> None:
+    user = new_user(runtime)
+    make_repo(runtime, user, "app")
+    v2 = user_headers(quota_client, user, [f"{user}/app"])
+    config = b'{"architecture":"amd64","os":"linux"}'
+    small, big = b"s" * 300, b"b" * 5000
+    for blob in (config, small, big):
+        push_blob(quota_client, f"{user}/app", blob, v2)
+    with runtime.db.transaction() as session:
+        owner = get_account(session, user)
+        assert owner is not None
+        quota = service.create_quota(
+            session, owner, 2000, duplicate_message="dup", actor=Actor(None), now=runtime.clock()
+        )
+        service.create_limit(session, owner, quota, "Reject", 100, actor=Actor(None), now=runtime.clock())
+
+    def push(tag: str, layers: list[bytes]) -> Any:
+        return quota_client.put(
+            f"/v2/{user}/app/manifests/{tag}",
+            content=image_manifest(config, layers),
+            headers={**v2, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+        )
+
+    assert push("small", [small]).status_code == 201  # 300 + config bytes: within 2000
+    refused = push("big", [big])
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["code"] == "DENIED"
+    assert refused.json()["errors"][0]["message"] == "Quota has been exceeded on namespace"
+    assert push("again", [small]).status_code == 201  # blobs the namespace holds already add nothing
+
+    me = quota_client.get("/api/v1/user/", headers=_h(make_token(runtime, user, ALL_SCOPES))).json()
+    assert me["quota_report"] == {
+        "quota_bytes": len(config) + len(small),
+        "configured_quota": 2000,
+        "running_backfill": "complete",
+        "backfill_status": "complete",
+    }
+    assert [q["limit_bytes"] for q in me["quotas"]] == [2000]

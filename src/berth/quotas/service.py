@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from berth.accounts.models import Account, AccountKind
@@ -300,10 +300,9 @@ def delete_limit(
     session.flush()
 
 
-def namespace_size(session: Session, namespace_id: int) -> int:
-    """Bytes the namespace holds: the sizes of the distinct blobs that the live manifests of its
-    live repositories reference, each blob counted once however many manifests share it."""
-    referenced = (
+def _referenced_blob_ids(namespace_id: int) -> Select[int]:
+    """Ids of the blobs the live manifests of the namespace's live repositories reference."""
+    return (
         select(ManifestBlob.blob_id)
         .join(Manifest, Manifest.id == ManifestBlob.manifest_id)
         .join(Repository, Repository.id == Manifest.repository_id)
@@ -313,7 +312,26 @@ def namespace_size(session: Session, namespace_id: int) -> int:
             Manifest.deleted_at.is_(None),
         )
     )
+
+
+def namespace_size(session: Session, namespace_id: int) -> int:
+    """Bytes the namespace holds: the sizes of the distinct blobs that the live manifests of its
+    live repositories reference, each blob counted once however many manifests share it."""
+    referenced = _referenced_blob_ids(namespace_id)
     total = session.scalar(select(func.coalesce(func.sum(Blob.size), 0)).where(Blob.id.in_(referenced)))
+    return int(total or 0)
+
+
+def new_bytes(session: Session, namespace_id: int, digests: list[str]) -> int:
+    """Bytes of the blobs among ``digests`` that the namespace does not hold yet (what a manifest
+    referencing them would add to its usage)."""
+    if not digests:
+        return 0
+    total = session.scalar(
+        select(func.coalesce(func.sum(Blob.size), 0)).where(
+            Blob.digest.in_(set(digests)), Blob.id.not_in(_referenced_blob_ids(namespace_id))
+        )
+    )
     return int(total or 0)
 
 
@@ -375,8 +393,8 @@ def check_limits(session: Session, namespace_id: int, extra_bytes: int = 0) -> Q
 def require_within_quota(session: Session, namespace_id: int, extra_bytes: int = 0) -> None:
     """Raise :class:`QuotaExceeded` when usage plus ``extra_bytes`` passes a ``Reject`` threshold.
 
-    The registry would call this before accepting a manifest (``extra_bytes``: the bytes of its
-    blobs the namespace does not hold yet); Quay answers 403 ``DENIED`` there.
+    The registry calls this before accepting a manifest (``extra_bytes``: :func:`new_bytes` of its
+    blobs) while ``FEATURE_QUOTA_MANAGEMENT`` is on; Quay answers 403 ``DENIED`` there.
     """
     if check_limits(session, namespace_id, extra_bytes).rejected:
         raise QuotaExceeded("Quota has been exceeded on namespace")

@@ -13,6 +13,7 @@ from berth.errors import DigestInvalid
 from berth.http.api_adapter import read_limited_body
 from berth.lib.digests import Digest, digest_of, is_digest, parse_digest, sha256_digest
 from berth.lib.mediatypes import accepted_types
+from berth.quotas import service as quotas
 from berth.registry.edge import Caller, RegistryEdge
 
 
@@ -87,6 +88,9 @@ class ManifestViews:
     ) -> None:
         def store(session: Session) -> None:
             repo = self.edge.authorize(session, caller, name, "push")
+            if self.edge.runtime.settings.feature("QUOTA_MANAGEMENT"):
+                added = quotas.new_bytes(session, repo.namespace_id, [str(d) for d in parsed.blobs])
+                quotas.require_within_quota(session, repo.namespace_id, added)
             svc.push_manifest(
                 session,
                 repo,

@@ -21,6 +21,7 @@ from berth.orgs.members import direct_repositories
 from berth.orgs.models import Team
 from berth.orgs.schemas import organization_view, team_view
 from berth.orgs.service import member_counts, org_members, require_organization
+from berth.quotas import service as quotas
 
 
 class NewOrg(BaseModel):
@@ -78,7 +79,11 @@ def get_organization(ctx: RequestContext) -> dict[str, Any]:
     if member or ctx.principal.is_superuser:
         counts = member_counts(ctx.session, org)
         teams = [team_view(t, member_count=counts.get(t.id, 0)) for t in _teams(ctx, org.id)]
-    return organization_view(org, is_admin=admin, is_member=member, teams=teams)
+    view = organization_view(org, is_admin=admin, is_member=member, teams=teams)
+    if ctx.runtime.settings.feature("QUOTA_MANAGEMENT"):
+        view["quotas"] = quotas.quotas_brief(ctx.session, org)
+        view["quota_report"] = quotas.quota_report(ctx.session, org)
+    return view
 
 
 def change_organization_details(ctx: RequestContext) -> dict[str, Any]:

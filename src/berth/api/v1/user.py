@@ -19,6 +19,7 @@ from berth.oauth.service import create_access_token
 from berth.orgs.models import TeamRole
 from berth.orgs.schemas import user_organization_view
 from berth.orgs.service import organizations_of
+from berth.quotas import service as quotas
 
 
 def get_logged_in_user(ctx: RequestContext) -> dict[str, Any]:
@@ -36,7 +37,11 @@ def get_logged_in_user(ctx: RequestContext) -> dict[str, Any]:
         )
         for org, role in organizations_of(ctx.session, account.id)
     ]
-    return logged_in_user_view(account, is_superuser=principal.is_superuser, organizations=organizations)
+    view = logged_in_user_view(account, is_superuser=principal.is_superuser, organizations=organizations)
+    if ctx.runtime.settings.feature("QUOTA_MANAGEMENT"):
+        view["quotas"] = quotas.quotas_brief(ctx.session, account)
+        view["quota_report"] = quotas.quota_report(ctx.session, account)
+    return view
 
 
 def get_user_information(ctx: RequestContext) -> dict[str, Any]:
