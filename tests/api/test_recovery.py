@@ -3,50 +3,16 @@ loopback port), its link signs a browser in once."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from dataclasses import replace
 from email import message_from_bytes
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 
 from berth.app import create_app
 from berth.runtime import Runtime
 from tests.api.browser import Browser, sign_up
+from tests.smtp import SmtpSink
 
 
-class _Sink:
-    """A local SMTP server on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        sink = self
-
-        class Handler(Message):
-            def handle_message(self, message: object) -> None:
-                sink.messages.append(bytes(message))  # type: ignore[call-overload]
-
-            def prepare_message(self, _session: object, envelope: object) -> bytes:  # type: ignore[override]
-                return bytes(envelope.original_content)  # type: ignore[attr-defined]
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-
-@pytest.fixture
-def smtp_sink() -> Iterator[_Sink]:
-    """An SMTP sink the recovery mail is delivered to."""
-    sink = _Sink()
-    sink.controller.start()
-    yield sink
-    sink.controller.stop()
-
-
-def test_recovery_email_is_sent_through_smtp(runtime: Runtime, smtp_sink: _Sink) -> None:
+def test_recovery_email_is_sent_through_smtp(runtime: Runtime, smtp_sink: SmtpSink) -> None:
     runtime.settings = replace(
         runtime.settings, mail_server="127.0.0.1", mail_port=smtp_sink.port, mail_default_sender="b@x.io"
     )

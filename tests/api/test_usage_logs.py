@@ -16,8 +16,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from starlette.testclient import TestClient
 
 from berth.accounts.service import get_account
@@ -28,6 +26,7 @@ from berth.lib.avatar import avatar
 from berth.repos.service import get_repository
 from berth.runtime import Runtime
 from tests.factories import user_with_token
+from tests.smtp import SmtpSink
 
 NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC)  # the test clock's reading
 BAD_REQUEST = "The browser (or proxy) sent a request that this server could not understand."
@@ -435,55 +434,29 @@ def test_export_posts_to_the_callback(
     }
 
 
-class _Sink:
-    """A local SMTP server on a free loopback port."""
-
-    def __init__(self) -> None:
-        self.messages: list[bytes] = []
-        sink = self
-
-        class Handler(Message):
-            def handle_message(self, message: object) -> None:
-                sink.messages.append(bytes(message))  # type: ignore[call-overload]
-
-            def prepare_message(self, _session: object, envelope: object) -> bytes:  # type: ignore[override]
-                return bytes(envelope.original_content)  # type: ignore[attr-defined]
-
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-
-
-def test_export_mails_the_link(runtime: Runtime) -> None:
-    sink = _Sink()
-    sink.controller.start()
-    try:
-        settings = replace(runtime.settings, mail_server="127.0.0.1", mail_port=sink.port)
-        mailing = replace(runtime, settings=settings)
-        owner, token = user_with_token(mailing)
-        with TestClient(create_app(settings, mailing)) as client:
-            assert client.post(
-                "/api/v1/organization/", json={"name": "acme", "email": "a@x.io"}, headers=_h(token)
-            )
-            response = client.post(
-                "/api/v1/organization/acme/exportlogs",
-                json={"callback_email": "audit@x.io"},
-                headers=_h(token),
-            )
-            assert response.status_code == 200
-            export_id = response.json()["export_id"]
-            assert mailing.log_exports.wait(15)
-        assert len(sink.messages) == 1
-        mail = message_from_bytes(sink.messages[0])
-        assert mail["To"] == "audit@x.io"
-        text = mail.get_payload(decode=True)
-        assert isinstance(text, bytes)
-        assert export_id.encode() in text
-        assert b"http://testserver/exportedlogs/" in text
-    finally:
-        sink.controller.stop()
-    del owner
+def test_export_mails_the_link(runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    settings = replace(runtime.settings, mail_server="127.0.0.1", mail_port=smtp_sink.port)
+    mailing = replace(runtime, settings=settings)
+    _, token = user_with_token(mailing)
+    with TestClient(create_app(settings, mailing)) as client:
+        assert client.post(
+            "/api/v1/organization/", json={"name": "acme", "email": "a@x.io"}, headers=_h(token)
+        )
+        response = client.post(
+            "/api/v1/organization/acme/exportlogs",
+            json={"callback_email": "audit@x.io"},
+            headers=_h(token),
+        )
+        assert response.status_code == 200
+        export_id = response.json()["export_id"]
+        assert mailing.log_exports.wait(15)
+    assert len(smtp_sink.messages) == 1
+    mail = message_from_bytes(smtp_sink.messages[0])
+    assert mail["To"] == "audit@x.io"
+    text = mail.get_payload(decode=True)
+    assert isinstance(text, bytes)
+    assert export_id.encode() in text
+    assert b"http://testserver/exportedlogs/" in text
 
 
 def test_export_validates_the_body(client: TestClient, runtime: Runtime) -> None:
