@@ -1,0 +1,1 @@
+"""Repository notifications (Quay's ``repositorynotification`` section): events, methods, delivery."""
