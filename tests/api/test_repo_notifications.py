@@ -80,7 +80,7 @@ def test_lifecycle_matches_quay(client: TestClient, runtime: Runtime, owned: tup
     }
     assert client.get(base, headers=_h(token)).json() == {"notifications": [view]}
     assert client.get(f"{base}{uuid}", headers=_h(token)).json() == view
-    reset = client.post(f"{base}{uuid}", headers=_h(token))
+    reset = client.post(f"{base}{uuid}", json={}, headers=_h(token))  # the body Quay clients send
     assert reset.status_code == 204
     tested = client.post(f"{base}{uuid}/test", headers=_h(token))
     assert tested.status_code == 200
