@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from berth.auditlog.models import LogEntry
 from berth.runtime import Runtime
 from tests.factories import user_with_token
-from tests.registry.helpers import make_repo
+from tests.registry.helpers import make_repo, push_image, user_headers
 
 BASE = "/api/v1/repository/{owner}/app/notification/"
 
@@ -270,3 +270,41 @@ def test_webhook_test_posts_the_sample_and_counts_failures(
     assert _failures_reach(client, one, token, 2)
     assert client.post(one, headers=_h(token)).status_code == 204
     assert client.get(one, headers=_h(token)).json()["number_of_failures"] == 0
+
+
+def test_a_tagged_push_sends_repo_push_to_its_notifications(
+    client: TestClient, runtime: Runtime, owned: tuple[str, str, str], receiver: _Receiver
+) -> None:
+    owner, token, base = owned
+    runtime.settings = replace(runtime.settings, ssrf_allowed_hosts=frozenset({"127.0.0.1"}))
+    for event in ("repo_push", "build_failure"):  # only the first is about pushes
+        body = {"event": event, "method": "webhook", "config": {"url": receiver.url}, "eventConfig": {}}
+        assert client.post(base, json=body, headers=_h(token)).status_code == 201
+    repo = f"{owner}/app"
+    v2 = user_headers(client, owner, [repo])
+    push_image(client, repo, "v1.2", v2)
+    assert receiver.arrived.wait(15)
+    time.sleep(0.3)  # a second (wrong) delivery would have arrived by now
+    assert receiver.bodies == [
+        {
+            "repository": repo,
+            "namespace": owner,
+            "name": "app",
+            "docker_url": f"testserver/{repo}",
+            "homepage": f"https://testserver/repository/{repo}",
+            "updated_tags": ["v1.2"],
+        }
+    ]
+    receiver.arrived.clear()
+    digest, manifest = push_image(client, repo, "v1.3", v2)
+    assert receiver.arrived.wait(15)
+    assert receiver.bodies[-1]["updated_tags"] == ["v1.3"]
+    count = len(receiver.bodies)
+    by_digest = client.put(
+        f"/v2/{repo}/manifests/{digest}",
+        content=manifest,
+        headers={**v2, "Content-Type": "application/vnd.oci.image.manifest.v1+json"},
+    )
+    assert by_digest.status_code == 201
+    time.sleep(0.3)
+    assert len(receiver.bodies) == count  # a push by digest updates no tag: nothing to tell

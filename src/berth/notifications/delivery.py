@@ -1,8 +1,9 @@
 """Delivering a notification: a JSON POST for webhooks (and Slack), in a background thread.
 
-Only the ``test`` operation sends today. A failed delivery (refused host, network error, an answer
-other than 2xx) adds one to the notification's ``number_of_failures``. Callback hosts go through
-the same SSRF check as log-export callbacks (``SSRF_ALLOWED_HOSTS``).
+The ``test`` operation sends a sample; a manifest push by tag sends ``repo_push`` (see
+:func:`push_jobs`). Other events and methods send nothing yet. A failed delivery (refused host,
+network error, an answer other than 2xx) adds one to the notification's ``number_of_failures``.
+Callback hosts go through the same SSRF check as log-export callbacks (``SSRF_ALLOWED_HOSTS``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from berth.auditlog.export import callback_allowed
@@ -38,6 +39,8 @@ class DeliveryJob:
     method: str
     config: dict[str, Any] = field(default_factory=dict)
     payload: dict[str, Any] = field(default_factory=dict)
+    # The one-line summary chat methods (Slack) send; a test's by default.
+    text: str = ""
 
 
 def sample_payload(event: str, namespace: str, name: str, *, server_hostname: str) -> dict[str, Any]:
@@ -66,6 +69,25 @@ def test_job(
     )
 
 
+_PUSH_NOTIFICATIONS = select(
+    RepoNotification.id, RepoNotification.method, RepoNotification.config_json
+).where(RepoNotification.repository_id == bindparam("repository_id"), RepoNotification.event == "repo_push")
+
+
+def push_jobs(
+    session: Session, repository_id: int, namespace: str, name: str, tags: list[str], *, server_hostname: str
+) -> list[DeliveryJob]:
+    """The ``repo_push`` deliveries due for a push of ``tags`` to the repository (one Core query: every
+    tagged push runs it)."""
+    found = session.connection().execute(_PUSH_NOTIFICATIONS, {"repository_id": repository_id}).all()
+    if not found:
+        return []
+    payload = sample_payload("repo_push", namespace, name, server_hostname=server_hostname)
+    payload["updated_tags"] = list(tags)
+    text = f"Pushed {', '.join(tags)} to {namespace}/{name}"
+    return [DeliveryJob(row.id, row.method, dict(row.config_json), payload, text) for row in found]
+
+
 def send(job: DeliveryJob, allowed_hosts: frozenset[str]) -> str | None:
     """Send the job now; the reason it failed, or None (methods without a sender succeed silently)."""
     if job.method not in HTTP_METHODS:
@@ -76,7 +98,7 @@ def send(job: DeliveryJob, allowed_hosts: frozenset[str]) -> str | None:
     body = (
         job.payload
         if job.method == "webhook"
-        else {"text": f"Test notification for {job.payload['repository']}"}
+        else {"text": job.text or f"Test notification for {job.payload['repository']}"}
     )
     try:
         response = httpx.post(url, json=body, timeout=TIMEOUT_S, follow_redirects=False)

@@ -13,6 +13,7 @@ from berth.errors import DigestInvalid
 from berth.http.api_adapter import read_limited_body
 from berth.lib.digests import Digest, digest_of, is_digest, parse_digest, sha256_digest
 from berth.lib.mediatypes import accepted_types
+from berth.notifications import delivery
 from berth.quotas import service as quotas
 from berth.registry.edge import Caller, RegistryEdge
 
@@ -86,9 +87,11 @@ class ManifestViews:
         digest: Digest,
         tag: str | None,
     ) -> None:
-        def store(session: Session) -> None:
+        settings = self.edge.runtime.settings
+
+        def store(session: Session) -> list[delivery.DeliveryJob]:
             repo = self.edge.authorize(session, caller, name, "push")
-            if self.edge.runtime.settings.feature("QUOTA_MANAGEMENT"):
+            if settings.feature("QUOTA_MANAGEMENT"):
                 added = quotas.new_bytes(session, repo.namespace_id, [str(d) for d in parsed.blobs])
                 quotas.require_within_quota(session, repo.namespace_id, added)
             svc.push_manifest(
@@ -102,8 +105,18 @@ class ManifestViews:
                 now=self.edge.runtime.clock(),
                 storage=self.edge.runtime.storage,
             )
+            if tag is None:
+                return []
+            return delivery.push_jobs(
+                session, repo.id, repo.namespace, repo.name, [tag], server_hostname=settings.server_hostname
+            )
 
-        self.db.retrying(store)
+        for job in self.db.retrying(store):  # committed: tell the repository's repo_push notifications
+            delivery.start(
+                job,
+                transaction=lambda write: self.db.transaction(write=write),
+                allowed_hosts=settings.ssrf_allowed_hosts,
+            )
 
     async def delete(self, request: Request) -> Response:
         """``DELETE`` by digest ends every tag on it; by tag, that tag (202)."""
