@@ -21,6 +21,7 @@ from berth.migrate import upgrade
 from berth.models import metadata
 from berth.runtime import Runtime
 from berth.storage.memory import MemoryStorage
+from tests.http_receiver import receiver  # noqa: F401 - a fixture for every test module
 from tests.smtp import smtp_sink  # noqa: F401 - a fixture for every test module
 
 PG_ADMIN_URI = os.environ.get("BERTH_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -17,6 +13,7 @@ from starlette.testclient import TestClient
 from berth.auditlog.models import LogEntry
 from berth.runtime import Runtime
 from tests.factories import user_with_token
+from tests.http_receiver import Receiver
 from tests.registry.helpers import make_repo, push_image, user_headers
 
 BASE = "/api/v1/repository/{owner}/app/notification/"
@@ -196,42 +193,6 @@ def test_stranger_gets_403_whether_or_not_it_exists(
     assert client.get("/api/v1/repository/nobody/none/notification/", headers=_h(stranger)).status_code == 403
 
 
-class _Receiver:
-    """A local HTTP server that records the JSON bodies POSTed to it and answers ``status``."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.status = 200
-        self.arrived = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                receiver.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(receiver.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                receiver.arrived.set()
-
-            def log_message(self, *args: Any) -> None:
-                del args
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
-@pytest.fixture
-def receiver() -> Iterator[_Receiver]:
-    """A webhook server on a free loopback port."""
-    found = _Receiver()
-    found.thread.start()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
-
-
 def _failures_reach(client: TestClient, path: str, token: str, count: int) -> bool:
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -242,7 +203,7 @@ def _failures_reach(client: TestClient, path: str, token: str, count: int) -> bo
 
 
 def test_webhook_test_posts_the_sample_and_counts_failures(
-    client: TestClient, runtime: Runtime, owned: tuple[str, str, str], receiver: _Receiver
+    client: TestClient, runtime: Runtime, owned: tuple[str, str, str], receiver: Receiver
 ) -> None:
     owner, token, base = owned
     body = {"event": "repo_push", "method": "webhook", "config": {"url": receiver.url}, "eventConfig": {}}
@@ -273,7 +234,7 @@ def test_webhook_test_posts_the_sample_and_counts_failures(
 
 
 def test_a_tagged_push_sends_repo_push_to_its_notifications(
-    client: TestClient, runtime: Runtime, owned: tuple[str, str, str], receiver: _Receiver
+    client: TestClient, runtime: Runtime, owned: tuple[str, str, str], receiver: Receiver
 ) -> None:
     owner, token, base = owned
     runtime.settings = replace(runtime.settings, ssrf_allowed_hosts=frozenset({"127.0.0.1"}))

@@ -3,16 +3,12 @@ the installation-wide list, and exports delivered to a local callback server and
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -26,6 +22,7 @@ from berth.lib.avatar import avatar
 from berth.repos.service import get_repository
 from berth.runtime import Runtime
 from tests.factories import user_with_token
+from tests.http_receiver import Receiver
 from tests.smtp import SmtpSink
 
 NOW = datetime(2026, 1, 15, 12, 0, 0, tzinfo=UTC)  # the test clock's reading
@@ -327,42 +324,8 @@ def test_aggregates_count_kinds_per_day(client: TestClient, runtime: Runtime, ac
     del owner
 
 
-class _Receiver:
-    """A local HTTP server that records the JSON bodies POSTed to it."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        self.arrived = threading.Event()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                receiver.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(200)
-                self.end_headers()
-                receiver.arrived.set()
-
-            def log_message(self, *args: Any) -> None:
-                del args
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/exported"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
-@pytest.fixture
-def receiver() -> Iterator[_Receiver]:
-    """A callback server on a free loopback port."""
-    found = _Receiver()
-    found.thread.start()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
-
-
 def test_export_posts_to_the_callback(
-    client: TestClient, runtime: Runtime, acme: tuple[str, str], receiver: _Receiver
+    client: TestClient, runtime: Runtime, acme: tuple[str, str], receiver: Receiver
 ) -> None:
     owner, token = acme
     refused = client.post(
