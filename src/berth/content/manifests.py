@@ -94,10 +94,15 @@ def layers_size(body: dict[str, Any]) -> int | None:
 
 
 class ConfigCache:
-    """Parsed image configs by digest: blobs never change, so a config is read from storage once."""
+    """Parsed image configs by digest: blobs never change, so a config is read from storage once.
 
-    def __init__(self, size: int = 256) -> None:
+    Only configs of at most ``max_bytes`` are kept (real ones are a few KiB), so the cache stays
+    within ``size`` x ``max_bytes`` of JSON however large the configs pushed to it.
+    """
+
+    def __init__(self, size: int = 64, max_bytes: int = 64 * 1024) -> None:
         self._size = size
+        self._max_bytes = max_bytes
         self._entries: OrderedDict[str, dict[str, Any] | None] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -108,6 +113,8 @@ class ConfigCache:
                 self._entries.move_to_end(digest)
                 return self._entries[digest]
         config = _read_config(storage, blob)
+        if blob.size > self._max_bytes:
+            return config
         with self._lock:
             self._entries[digest] = config
             if len(self._entries) > self._size:
