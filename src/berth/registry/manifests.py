@@ -89,11 +89,16 @@ class ManifestViews:
     ) -> None:
         settings = self.edge.runtime.settings
 
-        def store(session: Session) -> list[delivery.DeliveryJob]:
-            repo = self.edge.authorize(session, caller, name, "push")
-            if settings.feature("QUOTA_MANAGEMENT"):
+        if settings.feature("QUOTA_MANAGEMENT"):
+            # Measured in a read transaction, outside the write lock (the namespace's size is a scan):
+            # pushes racing each other may pass a Reject threshold by what they add together.
+            with self.db.transaction(write=False) as session:
+                repo = self.edge.authorize(session, caller, name, "push")
                 added = quotas.new_bytes(session, repo.namespace_id, [str(d) for d in parsed.blobs])
                 quotas.require_within_quota(session, repo.namespace_id, added)
+
+        def store(session: Session) -> list[delivery.DeliveryJob]:
+            repo = self.edge.authorize(session, caller, name, "push")
             svc.push_manifest(
                 session,
                 repo,
