@@ -398,3 +398,11 @@ def require_within_quota(session: Session, namespace_id: int, extra_bytes: int =
     """
     if check_limits(session, namespace_id, extra_bytes).rejected:
         raise QuotaExceeded("Quota has been exceeded on namespace")
+
+
+def require_room_for_push(session: Session, namespace_id: int, digests: list[str]) -> None:
+    """:func:`require_within_quota` for a manifest referencing the blobs ``digests``; a namespace
+    without a quota is let through before anything is measured."""
+    quota = session.scalar(select(NamespaceQuota.id).where(NamespaceQuota.namespace_id == namespace_id))
+    if quota is not None:
+        require_within_quota(session, namespace_id, new_bytes(session, namespace_id, digests))

@@ -94,8 +94,7 @@ class ManifestViews:
             # pushes racing each other may pass a Reject threshold by what they add together.
             with self.db.transaction(write=False) as session:
                 repo = self.edge.authorize(session, caller, name, "push")
-                added = quotas.new_bytes(session, repo.namespace_id, [str(d) for d in parsed.blobs])
-                quotas.require_within_quota(session, repo.namespace_id, added)
+                quotas.require_room_for_push(session, repo.namespace_id, [str(d) for d in parsed.blobs])
 
         def store(session: Session) -> list[delivery.DeliveryJob]:
             repo = self.edge.authorize(session, caller, name, "push")
