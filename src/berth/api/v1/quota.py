@@ -106,20 +106,20 @@ def list_org_quotas(ctx: RequestContext) -> list[dict[str, Any]]:
     return [_view(ctx, q) for q in service.list_quotas(ctx.session, org)]
 
 
+def _create(ctx: RequestContext, body: QuotaBody, namespace: Account, duplicate_message: str) -> str:
+    """Give ``namespace`` the quota ``body`` describes (``duplicate_message`` when it has one)."""
+    limit_bytes = _required_bytes(body)
+    service.create_quota(
+        ctx.session, namespace, limit_bytes, duplicate_message=duplicate_message, actor=ctx.actor, now=ctx.now
+    )
+    return "Created"
+
+
 def create_org_quota(ctx: RequestContext) -> str:
     """Give the organization its quota."""
     body = ctx.body_as(QuotaBody)
     org = _org(ctx)
-    limit_bytes = _required_bytes(body)
-    service.create_quota(
-        ctx.session,
-        org,
-        limit_bytes,
-        duplicate_message=f"Organization quota for '{org.username}' already exists",
-        actor=ctx.actor,
-        now=ctx.now,
-    )
-    return "Created"
+    return _create(ctx, body, org, f"Organization quota for '{org.username}' already exists")
 
 
 def get_org_quota(ctx: RequestContext) -> dict[str, Any]:
@@ -238,16 +238,7 @@ def su_create_quota(ctx: RequestContext) -> str:
     """Give the namespace its quota."""
     body = ctx.body_as(QuotaBody)
     namespace = _su_namespace(ctx)
-    limit_bytes = _required_bytes(body)
-    service.create_quota(
-        ctx.session,
-        namespace,
-        limit_bytes,
-        duplicate_message=f"Quota for '{namespace.username}' already exists",
-        actor=ctx.actor,
-        now=ctx.now,
-    )
-    return "Created"
+    return _create(ctx, body, namespace, f"Quota for '{namespace.username}' already exists")
 
 
 def su_change_quota(ctx: RequestContext) -> dict[str, Any]:
